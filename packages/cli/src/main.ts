@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * @module main
+ * The `slotwise` entry point. It only picks the command group and loads that module, so a
+ * `slotwise image verify` pays for image code and nothing else (start-up time is measured in
+ * bench/). Each group module exports `run(args) → exit code`.
+ */
+import { ExitCode } from './exit-codes.js';
+
+interface CommandGroup {
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const groups: Record<string, CommandGroup> = {
+  image: { summary: 'build, sign, verify and inspect MCUboot images (imgtool-compatible)', load: () => import('./commands/image.js') },
+};
+
+function printHelp(): void {
+  const lines = ['Usage: slotwise <command> [options]', '', 'Commands:'];
+  for (const [name, group] of Object.entries(groups)) lines.push(`  ${name.padEnd(10)} ${group.summary}`);
+  lines.push('', "Run 'slotwise <command> --help' for a command's options.");
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    printHelp();
+    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  const group = groups[name];
+  if (group === undefined) {
+    process.stderr.write(`slotwise: unknown command '${name}'. Run 'slotwise --help' for the list.\n`);
+    return ExitCode.USAGE;
+  }
+  const command = await group.load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`slotwise: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = ExitCode.INTERNAL;
+  },
+);
