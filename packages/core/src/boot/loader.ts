@@ -20,7 +20,7 @@ import {
   type ImageHeader, type ImageVersion,
 } from './image-header.js';
 import { decideSwapType } from './swap-type.js';
-import { readSwapSize, readSwapState, readU32le, readUnprotTlvSizes, writeCopyDone, writeImageOk, type SwapState, type TrailerLayout } from './trailer.js';
+import { readSwapSize, readSwapState, readU32le, writeCopyDone, writeImageOk, type SwapState, type TrailerLayout } from './trailer.js';
 import { findStatusArea, swapReadStatus } from './swap/misc.js';
 import { moveStrategy } from './swap/move.js';
 import { offsetStrategy } from './swap/offset.js';
@@ -238,7 +238,8 @@ class Loader {
     } else {
       const area = findStatusArea(st);
       bs.swapSize = readSwapSize(area, st.layout);
-      if (st.cfg.mode === 'swap-offset') [bs.unprotPri, bs.unprotSec] = readUnprotTlvSizes(area, st.layout);
+      // swap-offset's unprotected TLV sizes are read back only inside swap_run (swap_offset.c), so a
+      // trailer written before that (the revert fix-up on resume) carries the reset value 0.
       copySize = bs.swapSize;
     }
     this.strategy.run(st, bs, copySize);
