@@ -1,3 +1,4 @@
+/** Unit tests of the 32-byte header decoder and imgtool version syntax/comparison. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../bytes/hex.js';
