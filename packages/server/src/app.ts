@@ -59,6 +59,8 @@ export interface SlotwiseHandle {
   flushLastSeen(): Promise<number>;
   /** Times out open actions past their deadline (main.ts calls it periodically; simulations at virtual times). */
   sweep(): Promise<number>;
+  /** Every route registered (method, url): the auth-matrix test checks it covers them all. */
+  routes: readonly { method: string; url: string }[];
 }
 
 declare module 'fastify' {
@@ -90,6 +92,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   if (config.insecureLab === true) app.log.warn('INSECURE LAB MODE IS ON: DDI requests without credentials are accepted and register any controllerId. Never use this outside a lab.');
 
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method, url: route.url });
+  });
   installErrorHandling(app);
   const metrics = installMetrics(app, { processMetrics: config.processMetrics ?? false });
   await app.register(swagger, {
@@ -120,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     flushLastSeen: () => services.lastSeen.flush(),
     sweep: () => services.actions.sweep(),
+    routes,
   });
   app.addHook('onClose', async () => {
     await services.lastSeen.flush();

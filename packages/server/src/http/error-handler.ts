@@ -2,7 +2,7 @@
  * @module http/error-handler
  * Maps every failure to `{ code, message, requestId }` with a registered code: ApiError as
  * raised, Fastify's own errors (schema validation, malformed JSON, body too large, media type)
- * to their SW_ERR_REQUEST_* codes, anything else to SW_ERR_INTERNAL (logged with its stack).
+ * to their SW_ERR_REQUEST_* codes, anything else to SW_ERR_SERVER_INTERNAL (logged with its stack).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, ServerErrorCode, type ErrorBody } from './errors.js';
@@ -25,7 +25,7 @@ function classify(error: FastifyError | Error): { code: keyof typeof ServerError
   if (fe.statusCode === 413) return { code: 'SW_ERR_REQUEST_TOO_LARGE', message: fe.message };
   if (fe.statusCode === 415) return { code: 'SW_ERR_REQUEST_MEDIA_TYPE', message: fe.message };
   if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) return { code: 'SW_ERR_REQUEST_INVALID', message: fe.message };
-  return { code: 'SW_ERR_INTERNAL', message: 'Internal server error.' };
+  return { code: 'SW_ERR_SERVER_INTERNAL', message: 'Internal server error.' };
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

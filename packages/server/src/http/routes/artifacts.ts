@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Artifact, ArtifactUploadQuery, Sha256Param, TenantHeader, errorResponses } from '../api-schemas.js';
+import { ApiError } from '../errors.js';
 import { adminOf, type ManagementOptions } from './context.js';
 
 export async function artifactRoutes(app: FastifyInstance, opts: ManagementOptions): Promise<void> {
@@ -22,6 +23,8 @@ export async function artifactRoutes(app: FastifyInstance, opts: ManagementOptio
       // Authenticate before the body is read, so an anonymous upload costs no bandwidth or disk.
       onRequest: async (req) => {
         await adminOf(req, services);
+        const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+        if (type !== 'application/octet-stream') throw new ApiError('SW_ERR_REQUEST_MEDIA_TYPE', `Upload artifacts as application/octet-stream, not '${type ?? ''}'.`);
       },
     },
     async (req, reply) => {

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authenticateDeviceToken } from '../auth.js';
+import { ApiError } from '../errors.js';
 import { IdParam, SampleQuery, SampleSeries, SamplesAccepted, SamplesIn, TenantHeader, errorResponses } from '../api-schemas.js';
 import { adminOf, type ManagementOptions } from './context.js';
 
@@ -17,6 +18,11 @@ export async function telemetryRoutes(app: FastifyInstance, opts: ManagementOpti
     const device = await authenticateDeviceToken(req, services);
     services.lastSeen.seen(device.tenant, device.controllerId, services.ctx.clock.nowMs());
     const records = Array.isArray(req.body) ? req.body : [req.body];
+    const claimed = records.find((x) => x.device_id !== undefined && x.device_id !== device.controllerId);
+    if (claimed !== undefined) {
+      req.log.warn({ device: device.controllerId, claimed: claimed.device_id }, '401: samples claim another device');
+      throw new ApiError('SW_ERR_AUTH_INVALID', `The token belongs to '${device.controllerId}', not '${claimed.device_id ?? ''}'.`);
+    }
     return services.telemetry.ingest(device, records);
   });
 
