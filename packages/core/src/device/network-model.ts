@@ -62,10 +62,14 @@ export function createNetworkModel(faults: readonly FaultWindow[] = [], timings:
   const connect = (atMs: number, f: readonly DeviceFault[]): NetCall => {
     const has = (k: DeviceFault['kind']): boolean => f.some((x) => x.kind === k);
     if (has('dns.timeout')) return { err: -Errno.ETIMEDOUT, durationMs: t.dnsTimeoutMs };
-    if (has('connect.timeout')) return { err: -Errno.ETIMEDOUT, durationMs: t.dnsMs + t.connectTimeoutMs };
+    // Each phase has its own deadline (Step 10: DNS 10 s), so a slow link cannot block longer.
+    const dnsMs = Math.round(t.dnsMs * slow(f));
+    if (dnsMs > t.dnsTimeoutMs) return { err: -Errno.ETIMEDOUT, durationMs: t.dnsTimeoutMs };
+    const connectMs = Math.round(t.connectMs * slow(f));
+    if (has('connect.timeout') || connectMs > t.connectTimeoutMs) return { err: -Errno.ETIMEDOUT, durationMs: dnsMs + t.connectTimeoutMs };
     void atMs;
     socketOpen = true;
-    return { err: 0, durationMs: Math.round((t.dnsMs + t.connectMs) * slow(f)) };
+    return { err: 0, durationMs: dnsMs + connectMs };
   };
 
   return {
