@@ -146,7 +146,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     if (ota === undefined) throw new RangeError('device driver: a DDI request without OTA ports');
     const issuedAt = scheduler.nowMs();
     const bytes = request.kind === 'download' ? request.toByte - request.fromByte + 1 : DDI_JSON_BYTES;
-    const net = network.exchange(issuedAt, bytes);
+    const net = network.exchange(issuedAt, bytes, 'ddi');
     const deliver = (result: DdiResult): void => later(0, () => dispatch({ type: 'ota.ddi.result', atMs: uptime(), result }), issuedAt + net.durationMs);
     if (net.err !== 0) {
       deliver({ ok: false, err: net.err });
@@ -180,7 +180,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
         return;
       }
       case 'http.send': {
-        const r = network.exchange(now, SAMPLE_PAYLOAD_BYTES);
+        const r = network.exchange(now, SAMPLE_PAYLOAD_BYTES, 'samples');
         later(r.durationMs, () => {
           if (r.err === 0) delivered.push(effect.record);
           dispatch({ type: 'http.send.done', atMs: uptime(), err: r.err });

@@ -5,6 +5,9 @@
  * the same faults replay identically on virtual time.
  */
 
+/** Which requests a fault hits: sample posts (`POST /api/v1/samples`) or DDI (OTA) exchanges. */
+export type TrafficClass = 'samples' | 'ddi';
+
 export type DeviceFault =
   /** MCP9808 answers with the wrong IDs: init fails with -ENODEV. */
   | { readonly kind: 'sensor.absent' }
@@ -18,8 +21,8 @@ export type DeviceFault =
   | { readonly kind: 'dns.timeout' }
   /** TCP connect never completes: blocks for the connect timeout, then -ETIMEDOUT. */
   | { readonly kind: 'connect.timeout' }
-  /** The server answers 5xx: the request fails with -EIO after a normal round trip. */
-  | { readonly kind: 'http.5xx' }
+  /** The server answers 5xx: the request fails with -EIO after a normal round trip (optionally on one path only). */
+  | { readonly kind: 'http.5xx'; readonly only?: TrafficClass }
   /** Every transfer takes `factor` times longer; past the HTTP timeout (30 s) it fails -ETIMEDOUT. */
   | { readonly kind: 'link.slow'; readonly factor: number }
   /** The connection is reset mid-transfer: -ECONNRESET and the socket is closed. */

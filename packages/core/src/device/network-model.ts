@@ -7,7 +7,7 @@
  * Faults (faults.ts) change both.
  */
 import { Errno } from './errno.js';
-import { activeFaults, type DeviceFault, type FaultWindow } from './faults.js';
+import { activeFaults, type DeviceFault, type FaultWindow, type TrafficClass } from './faults.js';
 
 export interface NetworkTimings {
   readonly joinMs: number;
@@ -42,7 +42,7 @@ export interface NetworkModel {
   /** `net_init`: join, address, resolve, connect. */
   init(atMs: number): NetCall;
   /** One HTTP exchange moving `bytes` of payload over the open connection (reconnects if closed). */
-  exchange(atMs: number, bytes: number): NetCall;
+  exchange(atMs: number, bytes: number, traffic?: TrafficClass): NetCall;
   suspend(): void;
   resume(): void;
   /** Hardware reset (device reboot): radio on, nothing joined, no socket. */
@@ -89,7 +89,7 @@ export function createNetworkModel(faults: readonly FaultWindow[] = [], timings:
       initialised = c.err === 0;
       return { err: c.err, durationMs: t.joinMs + c.durationMs };
     },
-    exchange(atMs, bytes) {
+    exchange(atMs, bytes, traffic = 'samples') {
       const f = activeFaults(faults, atMs);
       if (!initialised || !radioOn) return { err: -Errno.ENOTCONN, durationMs: 0 };
       if (f.some((x) => x.kind === 'link.down')) {
@@ -111,7 +111,7 @@ export function createNetworkModel(faults: readonly FaultWindow[] = [], timings:
         socketOpen = false;
         return { err: -Errno.ECONNRESET, durationMs: setup + Math.round(transferMs / 2) };
       }
-      if (f.some((x) => x.kind === 'http.5xx')) return { err: -Errno.EIO, durationMs: setup + transferMs };
+      if (f.some((x) => x.kind === 'http.5xx' && (x.only === undefined || x.only === traffic))) return { err: -Errno.EIO, durationMs: setup + transferMs };
       return { err: 0, durationMs: setup + transferMs };
     },
     suspend() {

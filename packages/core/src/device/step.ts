@@ -120,7 +120,8 @@ function transition(s: DeviceState, on: TransitionCondition, app: AppCtx, effect
 }
 
 function startSleep(s: DeviceState, durationMs: number, effects: DeviceEffect[]): Step {
-  const lowPower = lowPowerAllowed('WAIT', s.ota) && durationMs >= s.options.lowPowerThresholdMs;
+  // G16 judges the delay ERROR/SEND chose, not what is left of it after OTA work in this WAIT.
+  const lowPower = lowPowerAllowed('WAIT', s.ota) && s.app.retry_delay_ms >= s.options.lowPowerThresholdMs && durationMs > 0;
   const enter: DeviceEffect[] = lowPower
     ? [{ type: 'net.suspend' }, log(s, 'inf', `Entering low-power WAIT for ${Math.ceil(durationMs / 1000)}s`)]
     : [];
