@@ -12,6 +12,7 @@ import type { DeviceFault, FaultWindow } from '../../src/device/faults.js';
 import { peekOldest, toArray, type SampleRecord } from '../../src/device/sample-buffer.js';
 import type { DeviceEvent, DeviceState } from '../../src/device/step.js';
 import { createRig } from './support.js';
+import { createFakeDdiServer, createFakeFlashBoot, fakeImage } from './ota-fakes.js';
 
 const faultArb: fc.Arbitrary<DeviceFault> = fc.oneof(
   fc.constantFrom<DeviceFault>(
@@ -101,5 +102,72 @@ test('random fault schedules: table transitions only, no silent sample loss, JSO
       assert.deepEqual(ts, [...ts].sort((a, b) => a - b));
     }),
     { numRuns: 25, seed: 0x5107 },
+  );
+});
+
+function transitionProblem(before: DeviceState, event: DeviceEvent, after: DeviceState): string | undefined {
+  if (before.app.state === after.app.state) return undefined;
+  const on = conditionOf(before, event);
+  let row: TransitionRow | undefined;
+  try {
+    row = on === undefined ? undefined : findTransition(before.app.state, on);
+  } catch {
+    row = undefined;
+  }
+  const ok = row !== undefined && (row.to === after.app.state || (row.to === 'recovery_state' && after.app.state === before.app.recovery_state));
+  return ok ? undefined : `${before.app.state} -> ${after.app.state} on ${event.type}`;
+}
+
+test('random runs with OTA: no OTA request or slot write outside IDLE/WAIT, no sample lost to an OTA reboot, table transitions only', async () => {
+  const SLOT = 0x20000;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(windowArb, { maxLength: 6 }),
+      fc.integer({ min: 1, max: SLOT }),
+      fc.constantFrom('boot' as const, 'health' as const),
+      async (faults, imageSize, confirmPolicy) => {
+        const server = createFakeDdiServer();
+        const flash = createFakeFlashBoot(fakeImage('1.0.0', 50_000), SLOT);
+        server.deploy('7', '2.0.0', fakeImage('2.0.0', Math.max(imageSize, 16)));
+        const rig = createRig({
+          faults,
+          ota: { transport: server, secondary: flash, boot: flash },
+          device: { ota: { slotSizeBytes: SLOT, confirmPolicy } },
+          onReset: () => flash.runBootloader(),
+        });
+        const problems: string[] = [];
+        const produced = new Set<SampleRecord>();
+        const dropped = new Set<SampleRecord>();
+        const lost = new Set<SampleRecord>();
+        let final: readonly SampleRecord[] = [];
+        rig.driver.observe((before, event, after, effects) => {
+          const p = transitionProblem(before, event, after);
+          if (p !== undefined) problems.push(p);
+          for (const f of effects) {
+            if ((f.type === 'ddi.request' || f.type.startsWith('flash.') || f.type === 'boot.request_test') && before.app.state !== 'IDLE' && before.app.state !== 'WAIT') {
+              problems.push(`${f.type} in ${before.app.state}`);
+            }
+            if (f.type === 'device.reboot') for (const r of toArray(after.app.samples)) lost.add(r);
+          }
+          if (event.type === 'sensor.sample.done' && event.err === 0 && before.pending.tag === 'call') {
+            const n = after.app.samples.slots.length;
+            produced.add(after.app.samples.slots[(after.app.samples.tail - 1 + n) % n]!);
+            if (before.app.samples.count === n) dropped.add(peekOldest(before.app.samples)!);
+          }
+          final = toArray(after.app.samples);
+        });
+        rig.driver.start();
+        await rig.driver.runUntil(HORIZON_MS);
+        assert.deepEqual(problems, []);
+        assert.equal(lost.size, 0, 'an OTA reboot never happens with buffered samples');
+        const accounted = new Set([...rig.driver.delivered, ...dropped, ...final]);
+        for (const r of produced) assert.ok(accounted.has(r), 'every sample delivered, dropped by the rule, or buffered');
+        if (faults.length === 0) {
+          assert.equal(flash.primaryVersion, '2.0.0');
+          assert.equal(server.reportedVersion, '2.0.0');
+        }
+      },
+    ),
+    { numRuns: 20, seed: 0x07a },
   );
 });
