@@ -8,6 +8,7 @@
 export const Errno = {
   EIO: 5, // I/O error (sensor bus, HTTP non-2xx)
   ENODEV: 19, // no such device (MCP9808 ID mismatch)
+  EACCES: 13, // the server refused the credentials (401/403)
   ENOSPC: 28, // no space (image larger than the secondary slot)
   EBADMSG: 77, // malformed server answer
   ECONNRESET: 104, // connection dropped mid-transfer
