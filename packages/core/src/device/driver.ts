@@ -41,7 +41,7 @@ export interface OtaPorts {
   readonly boot: BootControlPort;
 }
 
-export type ResetReason = 'power-on' | 'ota' | 'watchdog';
+export type ResetReason = 'power-on' | 'ota' | 'health' | 'watchdog';
 
 /** A log line as the driver recorded it: uptime stamp plus simulation time and boot number. */
 export type DeviceLogRecord =
@@ -161,9 +161,11 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   function run(effect: DeviceEffect): void {
     const now = scheduler.nowMs();
     switch (effect.type) {
-      case 'timer.start':
-        later(effect.afterMs, () => dispatch(effect.timer === 'tick' ? { type: 'tick', atMs: uptime() } : { type: 'sleep.elapsed', atMs: uptime() }));
+      case 'timer.start': {
+        const type = effect.timer === 'tick' ? 'tick' : effect.timer === 'sleep' ? 'sleep.elapsed' : 'health.expired';
+        later(effect.afterMs, () => dispatch({ type, atMs: uptime() }));
         return;
+      }
       case 'sensor.init': {
         const err = mcp9808Init(sensor, now);
         later(0, () => dispatch({ type: 'sensor.init.done', atMs: uptime(), err }));
@@ -223,7 +225,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
         requireOta().boot.confirm();
         return;
       case 'device.reboot':
-        reset('ota');
+        reset(effect.reason);
         return;
       default:
         assertNever(effect);

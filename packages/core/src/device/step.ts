@@ -50,7 +50,7 @@ export type DeviceEvent =
   | { readonly type: 'net.init.done'; readonly atMs: number; readonly err: number }
   | { readonly type: 'http.send.done'; readonly atMs: number; readonly err: number }
   | { readonly type: 'sleep.elapsed'; readonly atMs: number }
-  | Extract<OtaEvent, { type: 'ota.ddi.result' | 'ota.hash.done' }>;
+  | Extract<OtaEvent, { type: 'ota.ddi.result' | 'ota.hash.done' | 'health.expired' }>;
 
 export type DeviceEffect =
   | { readonly type: 'timer.start'; readonly timer: 'tick' | 'sleep'; readonly afterMs: number }
@@ -240,6 +240,7 @@ export function step(s: DeviceState, e: DeviceEvent): Step {
     }
     case 'ota.ddi.result':
     case 'ota.hash.done':
+    case 'health.expired':
       return withOta(s, e);
     default:
       return assertNever(e);

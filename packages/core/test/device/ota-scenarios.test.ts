@@ -142,3 +142,22 @@ test('the upgrade is requested only with an empty sample buffer', async () => {
   assert.ok(done !== undefined && done.simMs < 200_000);
   assert.ok(req !== undefined && req.simMs > 1_000_000);
 });
+
+test('health policy: a test image that never delivers resets itself after the health timeout and MCUboot reverts it', async () => {
+  // From just before the swap on, sample posts fail: the new image never becomes healthy.
+  const { rig, server, flash } = otaRig({ faults: [{ fault: { kind: 'http.5xx', only: 'samples' }, fromMs: 62_000, untilMs: 2_000_000 }] });
+  server.deploy('311', '1.1.0', fakeImage('1.1.0', V2_SIZE));
+  rig.driver.start();
+  await rig.driver.runUntil(900_000);
+  const m = messages(rig.text());
+  assert.ok(m.includes('<err> ota: Image 1.1.0 not healthy after 600000 ms, rebooting'));
+  assert.deepEqual(m.filter((l) => l.startsWith('***')), [
+    '*** Booting firmware 1.0.0 (reset: power-on) ***',
+    '*** Booting firmware 1.1.0 (reset: ota) ***',
+    '*** Booting firmware 1.0.0 (reset: health) ***',
+  ]);
+  assert.equal(flash.primaryVersion, '1.0.0');
+  assert.equal(m.filter((l) => /Image confirmed/.test(l)).length, 0);
+  assert.deepEqual(server.feedback, [{ actionId: '311', finished: 'failure', details: ['rolled back to 1.0.0'] }]);
+  assert.equal(server.reportedVersion, '1.0.0');
+});

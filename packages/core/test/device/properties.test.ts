@@ -147,7 +147,7 @@ test('random runs with OTA: no OTA request or slot write outside IDLE/WAIT, no s
             if ((f.type === 'ddi.request' || f.type.startsWith('flash.') || f.type === 'boot.request_test') && before.app.state !== 'IDLE' && before.app.state !== 'WAIT') {
               problems.push(`${f.type} in ${before.app.state}`);
             }
-            if (f.type === 'device.reboot') for (const r of toArray(after.app.samples)) lost.add(r);
+            if (f.type === 'device.reboot' && f.reason === 'ota') for (const r of toArray(after.app.samples)) lost.add(r);
           }
           if (event.type === 'sensor.sample.done' && event.err === 0 && before.pending.tag === 'call') {
             const n = after.app.samples.slots.length;

@@ -56,6 +56,11 @@ export interface OtaOptions {
   readonly slotSizeBytes: number;
   /** Erase granularity of the secondary slot. */
   readonly eraseSizeBytes: number;
+  /**
+   * `health` policy: a test image not confirmed this long after boot resets itself so MCUboot
+   * reverts it (issue 5 (c)). Buffered samples of an image that never delivered are lost with it.
+   */
+  readonly healthTimeoutMs: number;
   readonly logModule: string;
 }
 
@@ -66,6 +71,7 @@ export const DEFAULT_OTA_OPTIONS: OtaOptions = {
   checkIntervalMs: 3_600_000,
   slotSizeBytes: 0x70000,
   eraseSizeBytes: 4096,
+  healthTimeoutMs: 600_000,
   logModule: 'ota',
 };
 
@@ -102,7 +108,8 @@ export type OtaEvent =
   | { readonly type: 'ota.ddi.result'; readonly atMs: number; readonly result: DdiResult }
   | { readonly type: 'ota.hash.done'; readonly atMs: number; readonly sha256: string }
   | { readonly type: 'app.booted'; readonly atMs: number }
-  | { readonly type: 'app.delivered'; readonly atMs: number };
+  | { readonly type: 'app.delivered'; readonly atMs: number }
+  | { readonly type: 'health.expired'; readonly atMs: number };
 
 export type OtaEffect =
   | { readonly type: 'ddi.request'; readonly request: DdiRequest }
@@ -112,7 +119,9 @@ export type OtaEffect =
   | { readonly type: 'settings.save'; readonly action: SavedAction | null }
   | { readonly type: 'boot.request_test' }
   | { readonly type: 'boot.confirm' }
-  | { readonly type: 'device.reboot'; readonly reason: 'ota' }
+  | { readonly type: 'timer.start'; readonly timer: 'health'; readonly afterMs: number }
+  /** `ota`: the requested test upgrade; `health`: an unconfirmed image giving up (rollback). */
+  | { readonly type: 'device.reboot'; readonly reason: 'ota' | 'health' }
   | { readonly type: 'log'; readonly entry: LogEntry }
   | { readonly type: 'watchdog.feed' }
   | { readonly type: 'ota.yield' };
@@ -122,7 +131,7 @@ export type OtaStep = readonly [OtaState, readonly OtaEffect[]];
 /** The fresh OTA context after a reset (§15.6 "Resume": RAM is lost, a download restarts at 0). */
 export function createOtaState(boot: BootInfo, overrides: Partial<OtaOptions> = {}): OtaState {
   const options = { ...DEFAULT_OTA_OPTIONS, ...overrides };
-  for (const k of ['chunkBytes', 'chunksPerWait', 'checkIntervalMs', 'slotSizeBytes', 'eraseSizeBytes'] as const) {
+  for (const k of ['chunkBytes', 'chunksPerWait', 'checkIntervalMs', 'slotSizeBytes', 'eraseSizeBytes', 'healthTimeoutMs'] as const) {
     if (!Number.isInteger(options[k]) || options[k] <= 0) throw new RangeError(`ota options: expected ${k} to be a positive integer, got ${options[k]}`);
   }
   return {
@@ -334,7 +343,10 @@ export function otaStep(s: OtaState, e: OtaEvent): OtaStep {
       return proceed({ ...s, ctx, verified: true }, e.atMs, []);
     }
     case 'app.booted':
-      if (!s.confirmed) return s.options.confirmPolicy === 'boot' ? confirm(s) : [s, []];
+      if (!s.confirmed) {
+        if (s.options.confirmPolicy === 'boot') return confirm(s);
+        return [s, [{ type: 'timer.start', timer: 'health', afterMs: s.options.healthTimeoutMs }]];
+      }
       if (s.saved !== null && s.saved.version !== s.runningVersion) {
         // Confirmed image but not the one we asked for: MCUboot reverted (rollback). Report it.
         const outbox = [...s.outbox, { kind: 'feedback', actionId: s.saved.actionId, execution: 'closed', finished: 'failure', details: [`rolled back to ${s.runningVersion}`] } as const, reportRunning(s)];
@@ -347,6 +359,15 @@ export function otaStep(s: OtaState, e: OtaEvent): OtaStep {
       return [s, []];
     case 'app.delivered':
       return !s.confirmed && s.options.confirmPolicy === 'health' ? confirm(s) : [s, []];
+    case 'health.expired':
+      if (s.confirmed) return [s, []];
+      return [
+        s,
+        [
+          { type: 'log', entry: { level: 'err', module: s.options.logModule, message: `Image ${s.runningVersion} not healthy after ${s.options.healthTimeoutMs} ms, rebooting` } },
+          { type: 'device.reboot', reason: 'health' },
+        ],
+      ];
     default:
       return assertNever(e);
   }
