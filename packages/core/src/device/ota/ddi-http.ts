@@ -10,6 +10,7 @@
 import { ddiBasePath, parseSleep, type DdiConfigData, type DdiDeploymentBase, type DdiFeedback, type DdiPollResponse } from '../../protocol/ddi.js';
 import type { HttpRequest, HttpResponse, Transport } from '../../protocol/transport.js';
 import { Errno } from '../errno.js';
+import { decodeUtf8 } from '../utf8-decode.js';
 import type { DdiRequest, DdiResult, DdiTransport } from './ddi.js';
 
 export interface DdiHttpConfig {
@@ -22,18 +23,13 @@ export interface DdiHttpConfig {
 
 const fail = (err: number): DdiResult => ({ ok: false, err: -err });
 
-/** UTF-8 → string without TextDecoder (the core's lib has no DOM/Node types); throws on bad UTF-8. */
-function decodeUtf8(bytes: Uint8Array): string {
-  let escaped = '';
-  for (const b of bytes) escaped += `%${b.toString(16).padStart(2, '0')}`;
-  return decodeURIComponent(escaped);
-}
-
 function parseJson(res: HttpResponse): unknown {
+  const text = decodeUtf8(res.body);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(decodeUtf8(res.body)) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
-    return undefined; // malformed UTF-8 or JSON is a bad message, reported by the caller
+    return undefined; // malformed JSON is a bad message, reported by the caller
   }
 }
 
