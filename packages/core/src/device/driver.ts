@@ -15,6 +15,8 @@ import { isLiteral } from './options.js';
 import type { DdiRequest, DdiResult, DdiTransport } from './ota/ddi.js';
 import type { BootInfo, SavedAction } from './ota/ota-step.js';
 import type { SampleRecord } from './sample-buffer.js';
+import { Errno } from './errno.js';
+import type { FirmwareDescriptor, FirmwareFaults } from './firmware.js';
 import { createDeviceState, step, type CreateDeviceStateInput, type DeviceEffect, type DeviceEvent, type DeviceState } from './step.js';
 
 /** The secondary slot as the application sees it (flash_img / flash_area of the upload slot). */
@@ -41,7 +43,7 @@ export interface OtaPorts {
   readonly boot: BootControlPort;
 }
 
-export type ResetReason = 'power-on' | 'ota' | 'health' | 'watchdog';
+export type ResetReason = 'power-on' | 'ota' | 'health' | 'watchdog' | 'crash';
 
 /** A log line as the driver recorded it: uptime stamp plus simulation time and boot number. */
 export type DeviceLogRecord =
@@ -60,6 +62,11 @@ export interface DeviceDriverInput {
   readonly version?: string;
   /** Called when the device resets, before it starts again (e.g. to run the bootloader twin). */
   readonly onReset?: (reason: ResetReason) => void;
+  /**
+   * The descriptor of the image that is starting (read at every boot from the slot MCUboot
+   * booted): its sample interval and fault switches apply to this boot only.
+   */
+  readonly firmware?: () => FirmwareDescriptor | null;
 }
 
 /** Observes every reducer step (for tests and traces). */
@@ -103,6 +110,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   const delivered: SampleRecord[] = [];
   const observers: StepObserver[] = [];
   let inflight: Promise<void> | undefined;
+  let faults: FirmwareFaults = {};
 
   const uptime = (): number => scheduler.nowMs() - bootAt;
 
@@ -167,7 +175,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
         return;
       }
       case 'sensor.init': {
-        const err = mcp9808Init(sensor, now);
+        const err = faults.sensorInitFails === true ? -Errno.EIO : mcp9808Init(sensor, now);
         later(0, () => dispatch({ type: 'sensor.init.done', atMs: uptime(), err }));
         return;
       }
@@ -177,7 +185,11 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
         return;
       }
       case 'net.init': {
-        const r = network.init(now);
+        let r = network.init(now);
+        if (faults.networkBroken === true) {
+          network.reset(); // the broken stack never gets a usable connection
+          r = { err: -Errno.ENETUNREACH, durationMs: r.durationMs };
+        }
         later(r.durationMs, () => dispatch({ type: 'net.init.done', atMs: uptime(), err: r.err }));
         return;
       }
@@ -251,8 +263,22 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     bootCount++;
     network.reset();
     const bootInfo = ota?.boot.bootInfo();
-    state = createDeviceState({ ...input.device, ...(bootInfo === undefined ? {} : { boot: bootInfo }) });
-    logs.push({ kind: 'banner', simMs: bootAt, boot: bootCount, version: bootInfo?.runningVersion ?? input.version ?? 'unversioned', reason });
+    const fw = input.firmware?.() ?? null;
+    faults = fw?.faults ?? {};
+    const device = input.device ?? {};
+    state = createDeviceState({
+      ...device,
+      options: { ...device.options, ...(fw === null ? {} : { sampleIntervalMs: fw.sampleIntervalMs }) },
+      ota: { ...device.ota, ...(faults.neverConfirms === true ? { neverConfirms: true } : {}) },
+      ...(bootInfo === undefined ? {} : { boot: bootInfo }),
+    });
+    logs.push({ kind: 'banner', simMs: bootAt, boot: bootCount, version: bootInfo?.runningVersion ?? fw?.version ?? input.version ?? 'unversioned', reason });
+    if (faults.crashAfterMs !== undefined) {
+      const mine = epoch;
+      later(faults.crashAfterMs, () => {
+        if (mine === epoch) reset('crash');
+      });
+    }
     if (reason === 'watchdog') record('inf', state.options.logModule, 'Reset reason: watchdog');
     feedWatchdog();
     later(0, () => dispatch({ type: 'tick', atMs: uptime() }));

@@ -2,26 +2,40 @@
  * Fakes behind the OTA ports (no mocking library: each implements the port it stands for):
  * a DDI server holding one deployment, and a flash + MCUboot stand-in whose "bootloader" swaps
  * a pending test image in, reverts an unconfirmed one at the next reset, and keeps flash
- * (slots, trailer flags, saved action) across resets. The real boot twin replaces the latter
+ * (slots, trailer flags, saved action) across resets; images are real signed firmware builds and
+ * the swap is refused unless the candidate verifies. The real boot twin replaces this stand-in
  * once branch `boot` lands.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { nodeCrypto } from '../../src/node/crypto.js';
+import { loadKey, type ImagePrivateKey } from '../../src/image/keys.js';
+import { verifyImage } from '../../src/image/verify.js';
+import { buildFirmwareImage, readFirmware, type FirmwareDescriptor, type FirmwareFaults } from '../../src/device/firmware.js';
+import { VECTOR_DIR } from '../image-manifest.js';
 import type { BootControlPort, SecondarySlotPort } from '../../src/device/driver.js';
 import type { DdiRequest, DdiResult, DdiTransport } from '../../src/device/ota/ddi.js';
 import type { BootInfo, SavedAction } from '../../src/device/ota/ota-step.js';
 
-/** A fake firmware image: `FW:<version>;` then filler, so the version is readable from the bytes. */
-export function fakeImage(version: string, sizeBytes: number): Uint8Array {
-  const out = new Uint8Array(sizeBytes);
-  const head = new TextEncoder().encode(`FW:${version};`);
-  out.set(head);
-  for (let i = head.length; i < sizeBytes; i++) out[i] = (i * 31 + version.length) & 0xff;
-  return out;
+const key = loadKey(readFileSync(`${VECTOR_DIR}keys/root-ed25519.pem`, 'utf8'), nodeCrypto) as ImagePrivateKey;
+
+/** A real firmware build: a signed MCUboot image (Ed25519 vector key: deterministic signatures, stable sizes) carrying its descriptor. */
+export function fakeImage(version: string, payloadSizeBytes: number, faults: FirmwareFaults = {}, sampleIntervalMs = 60_000): Uint8Array {
+  return buildFirmwareImage({ descriptor: { version, sampleIntervalMs, faults }, key, payloadSizeBytes }, nodeCrypto).image;
 }
 
-function versionOf(image: Uint8Array): string | null {
-  const text = new TextDecoder().decode(image.subarray(0, 40));
-  return /^FW:([^;]+);/.exec(text)?.[1] ?? null;
+function firmwareOf(slot: Uint8Array): FirmwareDescriptor | null {
+  const r = readFirmware(slot);
+  return r.ok ? r.descriptor : null;
+}
+
+function versionOf(slot: Uint8Array): string | null {
+  return firmwareOf(slot)?.version ?? null;
+}
+
+/** MCUboot's gate before a swap: a valid image signed by the trusted key. */
+function bootable(slot: Uint8Array): boolean {
+  return firmwareOf(slot) !== null && verifyImage(slot, { crypto: nodeCrypto, keys: key }).ok;
 }
 
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -88,6 +102,8 @@ export interface FakeFlashBoot extends SecondarySlotPort, BootControlPort {
   /** Runs at every reset / power-on, before the application starts. */
   runBootloader(): void;
   readonly primaryVersion: string | null;
+  /** The descriptor of the image in the primary slot (what the device runs). */
+  firmware(): FirmwareDescriptor | null;
   /** Every secondary-slot write, for the "no write outside IDLE/WAIT" checks. */
   writes: number;
 }
@@ -107,6 +123,7 @@ export function createFakeFlashBoot(initial: Uint8Array, slotSizeBytes: number):
     get primaryVersion() {
       return versionOf(primary);
     },
+    firmware: () => firmwareOf(primary),
     erase(offset, length) {
       if (offset < 0 || offset + length > slotSizeBytes) throw new RangeError(`erase out of range ${offset}+${length}`);
       secondary.fill(0xff, offset, offset + length);
@@ -147,7 +164,7 @@ export function createFakeFlashBoot(initial: Uint8Array, slotSizeBytes: number):
       if (pending) {
         const size = secondary.length;
         const candidate = secondary.slice(0, size);
-        if (versionOf(candidate) === null) {
+        if (!bootable(candidate)) {
           pending = false;
           return;
         }

@@ -8,16 +8,18 @@ import { assertGolden, createRig, messages } from './support.js';
 import { createFakeDdiServer, createFakeFlashBoot, fakeImage } from './ota-fakes.js';
 import type { DeviceDriverInput } from '../../src/device/driver.js';
 import type { ConfirmPolicy } from '../../src/device/options.js';
+import type { FaultWindow } from '../../src/device/faults.js';
 
 const SLOT = 0x20000;
 const V2_SIZE = 100_000; // 25 chunks of 4 KiB: two WAIT visits at 16 chunks each
 
-function otaRig(opts: { confirmPolicy?: ConfirmPolicy; faults?: Parameters<typeof createRig>[0] extends infer O ? O extends { faults?: infer F } ? F : never : never } = {}) {
+function otaRig(opts: { confirmPolicy?: ConfirmPolicy; faults?: readonly FaultWindow[] } = {}) {
   const server = createFakeDdiServer();
   const flash = createFakeFlashBoot(fakeImage('1.0.0', 60_000), SLOT);
   const ota: DeviceDriverInput['ota'] = { transport: server, secondary: flash, boot: flash };
   const rig = createRig({
     ota,
+    firmware: () => flash.firmware(),
     device: { ota: { slotSizeBytes: SLOT, confirmPolicy: opts.confirmPolicy ?? 'health' } },
     onReset: () => flash.runBootloader(),
     ...(opts.faults === undefined ? {} : { faults: opts.faults }),
@@ -160,4 +162,59 @@ test('health policy: a test image that never delivers resets itself after the he
   assert.equal(m.filter((l) => /Image confirmed/.test(l)).length, 0);
   assert.deepEqual(server.feedback, [{ actionId: '311', finished: 'failure', details: ['rolled back to 1.0.0'] }]);
   assert.equal(server.reportedVersion, '1.0.0');
+});
+
+test('firmware faults from the image descriptor: a v3 whose sensor never comes up is not confirmed, resets itself, MCUboot reverts', async () => {
+  const { rig, server, flash } = otaRig();
+  server.deploy('312', '3.0.0', fakeImage('3.0.0', 50_000, { sensorInitFails: true }));
+  rig.driver.start();
+  await rig.driver.runUntil(900_000);
+  const m = messages(rig.text());
+  assert.deepEqual(m.filter((l) => l.startsWith('***')), [
+    '*** Booting firmware 1.0.0 (reset: power-on) ***',
+    '*** Booting firmware 3.0.0 (reset: ota) ***',
+    '*** Booting firmware 1.0.0 (reset: health) ***',
+  ]);
+  assert.ok(m.includes('<err> app: Error -5, retry 0, wait 10000 ms, recover to SENSOR_INIT'), 'v3 fails in SENSOR_INIT');
+  assert.equal(flash.primaryVersion, '1.0.0');
+  assert.deepEqual(server.feedback.map((f) => f.finished), ['failure']);
+  assert.equal(server.reportedVersion, '1.0.0');
+});
+
+test('firmware faults: a v3 that crashes before confirming is reverted at the crash reset', async () => {
+  const { rig, server, flash } = otaRig();
+  server.deploy('313', '3.0.1', fakeImage('3.0.1', 50_000, { crashAfterMs: 300 }));
+  rig.driver.start();
+  await rig.driver.runUntil(200_000);
+  const banners = messages(rig.text()).filter((l) => l.startsWith('***'));
+  assert.deepEqual(banners.slice(0, 3), [
+    '*** Booting firmware 1.0.0 (reset: power-on) ***',
+    '*** Booting firmware 3.0.1 (reset: ota) ***',
+    '*** Booting firmware 1.0.0 (reset: crash) ***',
+  ]);
+  assert.equal(flash.primaryVersion, '1.0.0');
+  assert.deepEqual(server.feedback.map((f) => f.finished), ['failure']);
+});
+
+test('firmware faults: a never-confirming build is reverted by the health timeout even though it works', async () => {
+  const { rig, server, flash } = otaRig();
+  server.deploy('314', '3.1.0', fakeImage('3.1.0', 50_000, { neverConfirms: true }));
+  rig.driver.start();
+  await rig.driver.runUntil(900_000);
+  const m = messages(rig.text());
+  assert.equal(m.filter((l) => /Image confirmed/.test(l)).length, 0);
+  assert.ok(m.includes('<err> ota: Image 3.1.0 not healthy after 600000 ms, rebooting'));
+  assert.equal(flash.primaryVersion, '1.0.0');
+});
+
+test('the sample interval comes from the running image’s descriptor', async () => {
+  const { rig, server, flash } = otaRig();
+  server.deploy('315', '2.0.0', fakeImage('2.0.0', 50_000, {}, 20_000));
+  rig.driver.start();
+  await rig.driver.runUntil(300_000);
+  assert.equal(flash.primaryVersion, '2.0.0');
+  const boot2 = rig.driver.logs.flatMap((r) => (r.kind === 'log' && r.boot === rig.driver.bootCount && r.message === 'State: SEND -> WAIT' ? [r.atMs] : []));
+  const gaps = boot2.slice(1).map((t, i) => t - boot2[i]!);
+  assert.ok(gaps.length >= 3);
+  assert.ok(gaps.every((g) => g > 20_000 && g < 21_000), `20 s cycles, got ${gaps.join(', ')}`);
 });

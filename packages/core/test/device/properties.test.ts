@@ -123,15 +123,16 @@ test('random runs with OTA: no OTA request or slot write outside IDLE/WAIT, no s
   await fc.assert(
     fc.asyncProperty(
       fc.array(windowArb, { maxLength: 6 }),
-      fc.integer({ min: 1, max: SLOT }),
+      fc.integer({ min: 16, max: SLOT - 2048 }),
       fc.constantFrom('boot' as const, 'health' as const),
       async (faults, imageSize, confirmPolicy) => {
         const server = createFakeDdiServer();
         const flash = createFakeFlashBoot(fakeImage('1.0.0', 50_000), SLOT);
-        server.deploy('7', '2.0.0', fakeImage('2.0.0', Math.max(imageSize, 16)));
+        server.deploy('7', '2.0.0', fakeImage('2.0.0', imageSize));
         const rig = createRig({
           faults,
           ota: { transport: server, secondary: flash, boot: flash },
+          firmware: () => flash.firmware(),
           device: { ota: { slotSizeBytes: SLOT, confirmPolicy } },
           onReset: () => flash.runBootloader(),
         });

@@ -26,6 +26,7 @@ export function createRig(opts: {
   ota?: DeviceDriverInput['ota'];
   watchdogMs?: number | null;
   onReset?: DeviceDriverInput['onReset'];
+  firmware?: DeviceDriverInput['firmware'];
 } = {}): Rig {
   const scheduler = createScheduler(0);
   const faults = opts.faults ?? [];
@@ -39,6 +40,7 @@ export function createRig(opts: {
     ...(opts.ota === undefined ? {} : { ota: opts.ota }),
     ...(opts.watchdogMs === undefined ? {} : { watchdogMs: opts.watchdogMs }),
     ...(opts.onReset === undefined ? {} : { onReset: opts.onReset }),
+    ...(opts.firmware === undefined ? {} : { firmware: opts.firmware }),
   });
   return { scheduler, driver, network, text: () => renderLog(driver.logs) };
 }

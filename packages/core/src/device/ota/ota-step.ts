@@ -61,6 +61,8 @@ export interface OtaOptions {
    * reverts it (issue 5 (c)). Buffered samples of an image that never delivered are lost with it.
    */
   readonly healthTimeoutMs: number;
+  /** Fault switch of a test build (firmware.ts): this firmware never confirms itself. */
+  readonly neverConfirms: boolean;
   readonly logModule: string;
 }
 
@@ -72,6 +74,7 @@ export const DEFAULT_OTA_OPTIONS: OtaOptions = {
   slotSizeBytes: 0x70000,
   eraseSizeBytes: 4096,
   healthTimeoutMs: 600_000,
+  neverConfirms: false,
   logModule: 'ota',
 };
 
@@ -344,7 +347,7 @@ export function otaStep(s: OtaState, e: OtaEvent): OtaStep {
     }
     case 'app.booted':
       if (!s.confirmed) {
-        if (s.options.confirmPolicy === 'boot') return confirm(s);
+        if (s.options.confirmPolicy === 'boot' && !s.options.neverConfirms) return confirm(s);
         return [s, [{ type: 'timer.start', timer: 'health', afterMs: s.options.healthTimeoutMs }]];
       }
       if (s.saved !== null && s.saved.version !== s.runningVersion) {
@@ -358,7 +361,7 @@ export function otaStep(s: OtaState, e: OtaEvent): OtaStep {
       }
       return [s, []];
     case 'app.delivered':
-      return !s.confirmed && s.options.confirmPolicy === 'health' ? confirm(s) : [s, []];
+      return !s.confirmed && s.options.confirmPolicy === 'health' && !s.options.neverConfirms ? confirm(s) : [s, []];
     case 'health.expired':
       if (s.confirmed) return [s, []];
       return [
