@@ -78,7 +78,7 @@ test('no upgrade request with samples in the buffer', () => {
   assert.equal(otaWantsSlot(busy.s, 'WAIT', false, 5000), false);
   assert.equal(otaWantsSlot(busy.s, 'IDLE', true, 5000), true);
   const [, effects] = otaStep(busy.s, { type: 'ota.slot', atMs: 5000, host: 'IDLE', bufferEmpty: true });
-  assert.deepEqual(effects.map((e) => e.type), ['settings.save', 'boot.request_test', 'log', 'device.reboot']);
+  assert.deepEqual(effects.map((e) => e.type), ['boot.request_test', 'settings.save', 'log', 'device.reboot']);
 });
 
 test('snapshots are plain JSON', () => {

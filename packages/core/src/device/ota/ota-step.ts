@@ -209,8 +209,11 @@ function proceed(s: OtaState, atMs: number, effects: OtaEffect[]): OtaStep {
         { ...s, saved, phase: { tag: 'parked' } },
         [
           ...effects,
-          { type: 'settings.save', action: saved },
+          // Request first: a cut between the two leaves "swapped, nothing saved", which the new
+          // image reports as success when the server offers its own version again; the other
+          // order would leave "saved, never swapped", indistinguishable from a rollback.
           { type: 'boot.request_test' },
+          { type: 'settings.save', action: saved },
           milestone(s, `Upgrade requested: test swap to ${dep.version}, rebooting`),
           { type: 'device.reboot', reason: 'ota' },
         ],
