@@ -1,0 +1,73 @@
+/**
+ * @module crypto/port
+ * The crypto port the image module signs, verifies and hashes through (STYLE.md §4.4).
+ * Synchronous and small: incremental SHA-2, and sign/verify for the signature schemes MCUboot
+ * knows (ECDSA P-256/P-384 with DER signatures, Ed25519, RSA-PSS). Key material crosses the
+ * port as DER bytes; parsing PEM and deriving imgtool's public-key encodings is pure code in
+ * image/keys.ts. Encryption has its own port (not here).
+ */
+
+export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512';
+
+/** Digest length in bytes per algorithm. */
+export const HASH_SIZE: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, sha384: 48, sha512: 64 };
+
+/** An incremental hash: feed chunks with `update`, then `digest` once. */
+export interface HashState {
+  update(chunk: Uint8Array): HashState;
+  digest(): Uint8Array;
+}
+
+/**
+ * Signature schemes as MCUboot uses them:
+ * - `ecdsa-p256` / `ecdsa-p384`: ECDSA over SHA-256 / SHA-384 of the message, DER signature.
+ * - `rsa-pss`: RSASSA-PSS, SHA-256, MGF1-SHA-256, 32-byte salt (2048 or 3072-bit key).
+ * - `ed25519`: Ed25519 over the message bytes as given (imgtool passes the image digest, or the
+ *   whole hashed region for pure signatures).
+ */
+export type SignatureScheme = 'ecdsa-p256' | 'ecdsa-p384' | 'rsa-pss' | 'ed25519';
+
+/** A public key as SubjectPublicKeyInfo DER (for every key type, RSA included). */
+export interface PublicKeyMaterial {
+  readonly spki: Uint8Array;
+}
+
+/** A private key as DER in the container it came in; the port decides how to load it. */
+export interface PrivateKeyMaterial {
+  readonly der: Uint8Array;
+  readonly container: 'pkcs8' | 'pkcs1' | 'sec1';
+}
+
+export interface SignRequest {
+  readonly scheme: SignatureScheme;
+  readonly key: PrivateKeyMaterial;
+  /** The signed message (for ECDSA/RSA-PSS the adapter hashes it with the scheme's hash). */
+  readonly message: Uint8Array;
+  /**
+   * The scheme hash of `message` when the caller already has it. Adapters that can sign a
+   * prehashed digest use it and skip re-hashing; others ignore it. Ignored for Ed25519.
+   */
+  readonly digest?: Uint8Array;
+}
+
+export interface VerifyRequest extends Omit<SignRequest, 'key'> {
+  readonly key: PublicKeyMaterial;
+  readonly signature: Uint8Array;
+}
+
+export interface CryptoPort {
+  createHash(algorithm: HashAlgorithm): HashState;
+  /** Signs; throws only on misuse (wrong key type for the scheme). */
+  sign(request: SignRequest): Uint8Array;
+  /** True iff the signature verifies. Malformed signatures or keys yield false, never a throw. */
+  verify(request: VerifyRequest): boolean;
+  /** SubjectPublicKeyInfo DER of the public half of a private key. */
+  publicKeyOf(key: PrivateKeyMaterial): Uint8Array;
+}
+
+/** One-shot convenience over `createHash`. */
+export function hashBytes(crypto: CryptoPort, algorithm: HashAlgorithm, ...chunks: readonly Uint8Array[]): Uint8Array {
+  const h = crypto.createHash(algorithm);
+  for (const c of chunks) h.update(c);
+  return h.digest();
+}

@@ -1,0 +1,145 @@
+/**
+ * @module node/crypto
+ * The node:crypto (OpenSSL) adapter of the CryptoPort. The fastest hashing and signatures
+ * available on Node. RSA-PSS uses a prehashed digest when one is given (raw RSA plus
+ * EMSA-PSS checked here), so verifying an image hashes its bytes once; ECDSA goes through
+ * OpenSSL's digest-sign API, which hashes the message itself.
+ */
+import {
+  constants,
+  createHash as nodeCreateHash,
+  createPrivateKey,
+  createPublicKey,
+  publicEncrypt,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
+import type { CryptoPort, HashState, PrivateKeyMaterial, PublicKeyMaterial, SignRequest, VerifyRequest } from '../crypto/port.js';
+
+function loadPublic(key: PublicKeyMaterial): KeyObject {
+  return createPublicKey({ key: Buffer.from(key.spki.buffer, key.spki.byteOffset, key.spki.byteLength), format: 'der', type: 'spki' });
+}
+
+function loadPrivate(key: PrivateKeyMaterial): KeyObject {
+  return createPrivateKey({ key: Buffer.from(key.der.buffer, key.der.byteOffset, key.der.byteLength), format: 'der', type: key.container });
+}
+
+const view = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const own = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as const;
+
+function mgf1Sha256(seed: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const counter = new Uint8Array(4);
+  for (let i = 0, o = 0; o < length; i++, o += 32) {
+    counter[0] = i >>> 24; counter[1] = (i >>> 16) & 0xff; counter[2] = (i >>> 8) & 0xff; counter[3] = i & 0xff;
+    const block = nodeCreateHash('sha256').update(seed).update(counter).digest();
+    out.set(block.subarray(0, Math.min(32, length - o)), o);
+  }
+  return out;
+}
+
+/** EMSA-PSS-VERIFY (RFC 8017 §9.1.2) for SHA-256, MGF1-SHA-256, salt length 32, as bootutil checks it. */
+function pssVerifyDigest(em: Uint8Array, modBits: number, digest: Uint8Array): boolean {
+  const emBits = modBits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  const hLen = 32;
+  const sLen = 32;
+  // publicEncrypt returns k bytes; when emLen < k the leading byte must be zero.
+  const k = em.length;
+  if (k > emLen) {
+    if (em[0] !== 0) return false;
+    em = em.subarray(k - emLen);
+  }
+  if (digest.length !== hLen || emLen < hLen + sLen + 2 || em[emLen - 1] !== 0xbc) return false;
+  const maskedDb = em.subarray(0, emLen - hLen - 1);
+  const h = em.subarray(emLen - hLen - 1, emLen - 1);
+  const topBits = 8 * emLen - emBits;
+  if (topBits > 0 && ((maskedDb[0] as number) >> (8 - topBits)) !== 0) return false;
+  const dbMask = mgf1Sha256(h, maskedDb.length);
+  const db = new Uint8Array(maskedDb.length);
+  for (let i = 0; i < db.length; i++) db[i] = (maskedDb[i] as number) ^ (dbMask[i] as number);
+  if (topBits > 0) db[0] = (db[0] as number) & (0xff >> topBits);
+  const psLen = emLen - hLen - sLen - 2;
+  for (let i = 0; i < psLen; i++) if (db[i] !== 0) return false;
+  if (db[psLen] !== 0x01) return false;
+  const salt = db.subarray(db.length - sLen);
+  const mPrime = nodeCreateHash('sha256').update(new Uint8Array(8)).update(digest).update(salt).digest();
+  for (let i = 0; i < hLen; i++) if (mPrime[i] !== h[i]) return false;
+  return true;
+}
+
+function rsaVerify(request: VerifyRequest, key: KeyObject): boolean {
+  const modBits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (request.digest !== undefined && modBits > 0) {
+    if (request.signature.length !== Math.ceil(modBits / 8)) return false;
+    const em = own(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, view(request.signature)));
+    return pssVerifyDigest(em, modBits, request.digest);
+  }
+  return nodeVerify('sha256', view(request.message), { key, ...PSS }, view(request.signature));
+}
+
+function hashFor(scheme: SignRequest['scheme']): string | null {
+  switch (scheme) {
+    case 'ecdsa-p256':
+    case 'rsa-pss':
+      return 'sha256';
+    case 'ecdsa-p384':
+      return 'sha384';
+    case 'ed25519':
+      return null;
+  }
+}
+
+function assertKeyFits(scheme: SignRequest['scheme'], key: KeyObject): void {
+  const t = key.asymmetricKeyType;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const ok =
+    (scheme === 'ed25519' && t === 'ed25519') ||
+    (scheme === 'rsa-pss' && t === 'rsa') ||
+    (scheme === 'ecdsa-p256' && t === 'ec' && curve === 'prime256v1') ||
+    (scheme === 'ecdsa-p384' && t === 'ec' && curve === 'secp384r1');
+  if (!ok) throw new TypeError(`sign: a ${t ?? 'unknown'}${curve ? ` (${curve})` : ''} key cannot make ${scheme} signatures`);
+}
+
+/** The node:crypto CryptoPort. */
+export const nodeCrypto: CryptoPort = {
+  createHash(algorithm) {
+    const h = nodeCreateHash(algorithm);
+    const state: HashState = {
+      update(chunk) {
+        h.update(chunk);
+        return state;
+      },
+      digest: () => own(h.digest()),
+    };
+    return state;
+  },
+  sign(request) {
+    const key = loadPrivate(request.key);
+    assertKeyFits(request.scheme, key);
+    const hash = hashFor(request.scheme);
+    if (request.scheme === 'rsa-pss') return own(nodeSign('sha256', view(request.message), { key, ...PSS }));
+    return own(nodeSign(hash, view(request.message), key));
+  },
+  verify(request) {
+    let key: KeyObject;
+    try {
+      key = loadPublic(request.key);
+    } catch {
+      return false;
+    }
+    try {
+      if (request.scheme === 'rsa-pss') return key.asymmetricKeyType === 'rsa' && rsaVerify(request, key);
+      return nodeVerify(hashFor(request.scheme), view(request.message), key, view(request.signature));
+    } catch {
+      // OpenSSL throws on structurally broken signatures (bad DER); that is a failed verification.
+      return false;
+    }
+  },
+  publicKeyOf(key) {
+    return own(createPublicKey(loadPrivate(key)).export({ format: 'der', type: 'spki' }));
+  },
+};
