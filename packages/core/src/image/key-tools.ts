@@ -6,17 +6,9 @@
  * and generating keys (randomness, PEM decryption) happens in `node/key-files.ts`.
  */
 import { SlotwiseError } from '../errors.js';
+import type { KeyType } from './keys.js';
 
-/** Key types imgtool can generate and use (`keygen -t`). */
-export const KeyType = {
-  ECDSA_P256: 'ecdsa-p256',
-  ECDSA_P384: 'ecdsa-p384',
-  ED25519: 'ed25519',
-  RSA_2048: 'rsa-2048',
-  RSA_3072: 'rsa-3072',
-  X25519: 'x25519',
-} as const;
-export type KeyType = (typeof KeyType)[keyof typeof KeyType];
+export type { KeyType };
 
 /** Every key type, in imgtool's `keygen -t` order. */
 export const KEY_TYPES: readonly KeyType[] = ['rsa-2048', 'rsa-3072', 'ecdsa-p256', 'ecdsa-p384', 'ed25519', 'x25519'];

@@ -1,0 +1,64 @@
+/**
+ * @module image/verify-command
+ * `slotwise image verify [-k KEY] IMAGE [--json]`: judges an image like the MCUboot
+ * bootloader (`image/verify.ts`, policy 'bootloader'; `bootutil_img_validate`), and prints
+ * imgtool's own result lines (`scripts/imgtool/main.py: verify`) so scripts written for
+ * imgtool keep working. Rejections imgtool would not make (the manifest's "lenient" cases)
+ * print the bootloader's reason.
+ */
+import { verifyImage, type VerifyResult } from '@slotwise/core/image/verify';
+import { formatVersion } from '@slotwise/core/image/version';
+import { nodeCrypto } from '@slotwise/core/node/crypto';
+import { flagOption, stringOption, type ParsedArgs } from './args.js';
+import { loadImageKey, readImageFile } from './image-files.js';
+import type { CommandIo } from './io.js';
+
+/** imgtool's message for each of its result codes; ours for the bootloader-only ones. */
+const MESSAGES: Readonly<Record<string, string>> = {
+  INVALID_MAGIC: 'Invalid image magic; is this an MCUboot image?',
+  INVALID_TLV_INFO_MAGIC: 'Invalid TLV info magic; is this an MCUboot image?',
+  INVALID_HASH: 'Image has an invalid hash',
+  INVALID_SIGNATURE: 'No signature found for the given key',
+  KEY_MISMATCH: 'Key type does not match TLV record',
+  TRUNCATED: 'Image is truncated',
+  MALFORMED: 'Image is malformed',
+  MISSING_HASH: 'Image has no hash TLV',
+  PROTECTED_TLV_SIZE_MISMATCH: 'Rejected as the MCUboot bootloader would: the header protected TLV size disagrees with the protected TLV area',
+  TLV_OUT_OF_BOUNDS: 'Rejected as the MCUboot bootloader would: a TLV runs past its area',
+  TLV_NOT_ALLOWED_UNPROTECTED: 'Rejected as the MCUboot bootloader would: a TLV that is not a hash, key, signature or encryption TLV sits in the unprotected area',
+  KEYHASH_MISMATCH: 'Rejected as the MCUboot bootloader would: the KEYHASH/PUBKEY TLV does not name the given key',
+};
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+function toJson(result: VerifyResult, path: string): object {
+  const header = result.header === null ? null : { ...result.header, version: formatVersion(result.header.version) };
+  if (result.ok) {
+    return { file: path, valid: true, policy: result.policy, version: formatVersion(result.header.version), hashAlgorithm: result.hashAlgorithm, digest: hex(result.digest), signature: result.signature, header };
+  }
+  return { file: path, valid: false, policy: result.policy, reason: result.reason, message: MESSAGES[result.reason] ?? result.reason, detail: result.detail, header };
+}
+
+/** `verify [-k KEY] [--json] IMAGE`. */
+export async function verify(args: ParsedArgs, io: CommandIo): Promise<number> {
+  const path = args.positionals[0] as string;
+  const keyPath = stringOption(args, 'key');
+  const key = keyPath === undefined ? undefined : await loadImageKey(io, keyPath);
+  const bytes = readImageFile(io, path);
+  const result = verifyImage(bytes, key === undefined ? { crypto: nodeCrypto, policy: 'bootloader' } : { crypto: nodeCrypto, policy: 'bootloader', keys: key });
+  if (flagOption(args, 'json')) {
+    io.stdout(JSON.stringify(toJson(result, path), null, 2) + '\n');
+    return result.ok ? 0 : 1;
+  }
+  if (result.ok) {
+    const signature = result.signature;
+    // imgtool prints the signature instead of the digest when it checked a pure signature.
+    const pureTlv = signature?.pure === true ? result.image.unprotectedTlvs.filter((t) => t.type === signature.tlvType).at(-1) : undefined;
+    const last = pureTlv === undefined ? `Image digest: ${hex(result.digest)}` : `Image signature over image: ${hex(pureTlv.value)}`;
+    io.stdout(`Image was correctly validated\nImage version: ${formatVersion(result.header.version)}\n${last}\n`);
+    return 0;
+  }
+  io.stdout(`${MESSAGES[result.reason] ?? result.reason}\n`);
+  io.stderr(`${result.reason}: ${result.detail}\n`);
+  return 1;
+}
