@@ -8,6 +8,8 @@
  */
 
 export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512';
+/** SHA-1 is only for imgtool's UUIDv5 names (--vid/--cid), never for image integrity. */
+export type DigestAlgorithm = HashAlgorithm | 'sha1';
 
 /** Digest length in bytes per algorithm. */
 export const HASH_SIZE: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, sha384: 48, sha512: 64 };
@@ -56,7 +58,7 @@ export interface VerifyRequest extends Omit<SignRequest, 'key'> {
 }
 
 export interface CryptoPort {
-  createHash(algorithm: HashAlgorithm): HashState;
+  createHash(algorithm: DigestAlgorithm): HashState;
   /** Signs; throws only on misuse (wrong key type for the scheme). */
   sign(request: SignRequest): Uint8Array;
   /** True iff the signature verifies. Malformed signatures or keys yield false, never a throw. */
@@ -66,7 +68,7 @@ export interface CryptoPort {
 }
 
 /** One-shot convenience over `createHash`. */
-export function hashBytes(crypto: CryptoPort, algorithm: HashAlgorithm, ...chunks: readonly Uint8Array[]): Uint8Array {
+export function hashBytes(crypto: CryptoPort, algorithm: DigestAlgorithm, ...chunks: readonly Uint8Array[]): Uint8Array {
   const h = crypto.createHash(algorithm);
   for (const c of chunks) h.update(c);
   return h.digest();

@@ -13,6 +13,8 @@ import { IMGTOOL_TLV_NAMES, TLV_HEADER_SIZE, TLV_INFO_SIZE } from './constants.j
 export interface TlvInput {
   readonly type: number;
   readonly value: Uint8Array;
+  /** A `--custom-tlv`: imgtool writes its type as a full u16 (matters only with --endian big). */
+  readonly custom?: boolean;
 }
 
 /** A TLV read from an image. `offset` is where its 4-byte entry header starts. */
@@ -64,7 +66,7 @@ export function encodeTlvArea(magic: number, entries: readonly TlvInput[], endia
     if (!Number.isInteger(e.type) || e.type < 0 || e.type > 0xffff) throw new RangeError(`TLV type: expected u16, got ${e.type}`);
     if (e.value.length > 0xffff) throw new RangeError(`TLV 0x${e.type.toString(16)}: value of ${e.value.length} bytes exceeds u16 it_len`);
     // imgtool packs predefined types as (u8 type, u8 0); with --endian big that stays type-first.
-    if (endian === 'big' && e.type <= 0xff) w.u8(e.type).u8(0);
+    if (endian === 'big' && !e.custom) w.u8(e.type).u8(0);
     else u16(e.type);
     u16(e.value.length);
     w.bytes(e.value);
