@@ -446,3 +446,41 @@ export function decryptImage(crypto: EncCrypto, image: Uint8Array, key: Decrypti
   out.set(plaintextBody, layout.hdrSize);
   return { ok: true, image: out, aesKey: unwrapped.aesKey, plaintextBody };
 }
+
+/** Options for `encryptionExtension` (imgtool `-E`, `--encrypt-keylen`, `--hmac-sha`,
+ * `--clear`, `--save-enctlv`). */
+export interface EncryptionSetup {
+  readonly recipient: EncryptionRecipient;
+  readonly aesBits: AesBits;
+  readonly hmacSha?: HmacSha;
+  readonly clear?: boolean;
+  readonly saveEncTlv?: boolean;
+  /** A fixed AES key (tests); drawn from the port when absent. */
+  readonly aesKey?: Uint8Array;
+}
+
+/** The `signImage` extension that encrypts an image as imgtool does: ENCRYPTED flag, body
+ * zero-padded to 16, the key TLV after the signature, AES-CTR over the payload after hashing
+ * (unless `clear`), and the trailer key field for `--pad` math. A fresh AES key per call. */
+export function encryptionExtension(crypto: EncCrypto, setup: EncryptionSetup): {
+  flags: number;
+  padBodyTo: number;
+  unprotectedTlvs: { type: number; value: Uint8Array }[];
+  transformBody?: (body: Uint8Array) => Uint8Array;
+  encKeyField: number;
+  aesKey: Uint8Array;
+} {
+  const hmacSha = setup.hmacSha ?? 256;
+  if (hmacSha === 512 && setup.recipient.scheme !== 'ecies-x25519') throw new SlotwiseError('SW_ERR_INPUT_INVALID', 'Currently only ECIES-X25519 supports HMAC-SHA512');
+  const aesKey = setup.aesKey ?? crypto.randomBytes(setup.aesBits / 8);
+  const value = wrapAesKey(crypto, setup.recipient, aesKey, hmacSha);
+  return {
+    flags: encFlag(setup.aesBits),
+    padBodyTo: 16,
+    unprotectedTlvs: [{ type: encTlvType(setup.recipient.scheme, hmacSha), value }],
+    ...(setup.clear === true ? {} : { transformBody: (body: Uint8Array) => cryptPayload(crypto, aesKey, body) }),
+    // The bootloader stores the plain AES key (16 bytes, aligned) or, with --save-enctlv, the TLV.
+    encKeyField: setup.saveEncTlv === true ? value.length : 16,
+    aesKey,
+  };
+}
