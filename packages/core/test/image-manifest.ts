@@ -44,7 +44,7 @@ export interface Layout {
   tlv_info: { offset: number; magic: number; tlv_tot: number };
   tlvs: TlvLayout[];
   tlv_end: number;
-  hash: { tlv: string; alg: string; hex: string };
+  hash: { tlv: string; alg: string; hex: string; matches_hashed_region: boolean };
   trailer?: { slot_size: number; magic_offset: number; magic_hex: string; image_ok_offset?: number; image_ok?: number; erased_val: number };
 }
 

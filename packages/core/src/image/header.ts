@@ -100,13 +100,16 @@ export function encodeImageHeader(h: Omit<ImageHeader, 'magic' | 'pad1'> & { mag
     .slice();
 }
 
-/** Names of the set flag bits (unknown bits as hex), in bit order. */
+/** imgtool spells one flag differently from image.h. */
+const IMGTOOL_FLAG_NAME: Partial<Record<ImageFlagName, string>> = { COMPRESSED_ARM_THUMB_FLT: 'COMPRESSED_ARM_THUMB' };
+
+/** imgtool's names of the set flag bits (unknown bits as hex), in bit order. */
 export function flagNames(flags: number): string[] {
   const names: string[] = [];
   let known = 0;
   for (const [name, bit] of Object.entries(ImageFlag) as Array<[ImageFlagName, number]>) {
     known |= bit;
-    if ((flags & bit) !== 0) names.push(name);
+    if ((flags & bit) !== 0) names.push(IMGTOOL_FLAG_NAME[name] ?? name);
   }
   const unknown = (flags & ~known) >>> 0;
   if (unknown !== 0) names.push(`0x${unknown.toString(16)}`);

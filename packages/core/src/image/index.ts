@@ -13,3 +13,19 @@ export { verifyImage, type VerifyOptions, type VerifyResult, type VerifyPolicy, 
 export { loadKey, decodePem, publicKeyFromSpki, publicOf, signatureSchemeOf, type KeyType, type ImageKey, type ImagePublicKey, type ImagePrivateKey } from './keys.js';
 export { ALLOWED_HASHES, signatureTlvOf, hashOfTlv, imgtoolKeyName } from './algorithms.js';
 export { fromIntelHex, toIntelHex, type HexImage, type HexSegment, type HexReadResult } from './intel-hex.js';
+export {
+  signImage,
+  toBinaryOutput,
+  toHexOutput,
+  encodeSignatureFile,
+  decodeSignatureFile,
+  type SignOptions,
+  type SignResult,
+  type SignedImage,
+  type SignExtension,
+  type ImageDependency,
+} from './sign.js';
+export { imgtoolTrailerSize, trailerMagic, magicAreaSize, imageOkOffset, padToSlot, ALLOWED_ALIGNS, ALLOWED_MAX_ALIGNS, type TrailerLayout } from './trailer.js';
+export { parseImgtoolInt, parseImgtoolVersion, parseImgtoolDependencies, parseImgtoolCustomTlv, parseImgtoolSha } from './imgtool-values.js';
+export { encodeBootRecord, MAX_SW_TYPE_LENGTH, type BootRecordInput } from './boot-record.js';
+export { vendorUuid, classUuid, uuid5, NAMESPACE_DNS } from './uuid.js';

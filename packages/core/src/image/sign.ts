@@ -221,19 +221,18 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
 
   // 1–2. Load: the header area is prepended (--pad-header) or must already be zero.
   let baseAddress = o.baseAddress;
-  let buf: Uint8Array;
   if (o.padHeader) {
     // imgtool adjusts base_addr only when it is truthy (`if self.base_addr:`), so 0 stays 0.
     if (baseAddress) baseAddress -= o.headerSize;
-    buf = concatBytes(new Uint8Array(o.headerSize).fill(erased), o.payload);
-  } else {
-    const head = o.payload.subarray(0, o.headerSize);
-    if (head.some((b) => b !== 0)) throw usage('Header padding was not requested and image does not start with zeros');
-    buf = o.payload.slice();
+  } else if (o.payload.length < o.headerSize) {
+    throw usage(`The input (${o.payload.length} bytes) is shorter than the header size ${o.headerSize}; use --pad-header`);
+  } else if (o.payload.subarray(0, o.headerSize).some((b) => b !== 0)) {
+    throw usage('Header padding was not requested and image does not start with zeros');
   }
-  // 3. Encryption padding of header area + payload.
+  let bodyEnd = o.padHeader ? o.headerSize + o.payload.length : o.payload.length;
+  // 3. Encryption padding of header area + payload (zero bytes).
   const padTo = ext.padBodyTo ?? 0;
-  if (padTo > 1 && buf.length % padTo !== 0) buf = concatBytes(buf, new Uint8Array(padTo - (buf.length % padTo)));
+  if (padTo > 1 && bodyEnd % padTo !== 0) bodyEnd += padTo - (bodyEnd % padTo);
 
   // 4–6. Protected TLVs in imgtool's order.
   const keyHash = signerPublic ? crypto.createHash(alg).update(signerPublic.imgtoolDer).digest() : null;
@@ -269,21 +268,33 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
     prot.push({ type: TlvType.UUID_CID, value: cls });
   }
   for (const t of o.customTlvs ?? []) prot.push({ ...t, custom: true });
-  const protSize = tlvAreaSize(prot);
-  if (protSize > 0xffff) throw usage(`protected TLV area of ${protSize} bytes does not fit in ih_protect_tlv_size`);
+  const protArea = encodeTlvArea(TlvInfoMagic.PROTECTED, prot, endian);
+  if (protArea.length > 0xffff) throw usage(`protected TLV area of ${protArea.length} bytes does not fit in ih_protect_tlv_size`);
+
+  // One allocation for the whole image (copying a large payload costs as much as hashing it);
+  // the unprotected area is written after signing into the room reserved at the end.
+  const hashedLength = bodyEnd + protArea.length;
+  const unprotReserve = 4 + (4 + HASH_SIZE[alg]) + 5 + (4 + 64) + (4 + 512) + tlvAreaSize(ext.unprotectedTlvs ?? []);
+  const buf = new Uint8Array(hashedLength + unprotReserve);
+  if (o.padHeader) {
+    buf.fill(erased, 0, o.headerSize);
+    buf.set(o.payload, o.headerSize);
+  } else {
+    buf.set(o.payload, 0);
+  }
 
   // 5. Header.
   let flags = ext.flags ?? 0;
   if (o.loadAddress) flags |= ImageFlag.RAM_LOAD;
   if (o.romFixed !== undefined) flags |= ImageFlag.ROM_FIXED;
   if (o.nonBootable) flags |= ImageFlag.NON_BOOTABLE;
-  const imgSize = buf.length - o.headerSize;
+  const imgSize = bodyEnd - o.headerSize;
   buf.set(
-    encodeImageHeader({ loadAddr: (o.romFixed ?? o.loadAddress ?? 0) >>> 0, hdrSize: o.headerSize, protectTlvSize: protSize, imgSize, flags: flags >>> 0, version: o.version }, endian),
+    encodeImageHeader({ loadAddr: (o.romFixed ?? o.loadAddress ?? 0) >>> 0, hdrSize: o.headerSize, protectTlvSize: protArea.length, imgSize, flags: flags >>> 0, version: o.version }, endian),
     0,
   );
-  const protArea = encodeTlvArea(TlvInfoMagic.PROTECTED, prot, endian);
-  const hashed = concatBytes(buf, protArea);
+  buf.set(protArea, bodyEnd);
+  const hashed = buf.subarray(0, hashedLength);
 
   // 7. Digest.
   const digest = crypto.createHash(alg).update(hashed).digest();
@@ -304,11 +315,18 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
 
   // 9. Encrypt (or otherwise transform) the payload after hashing.
   if (ext.transformBody) {
-    const body = ext.transformBody(buf.subarray(o.headerSize));
+    const body = ext.transformBody(buf.slice(o.headerSize, bodyEnd));
     if (body.length !== imgSize) throw new RangeError(`transformBody: must keep the payload length ${imgSize}, got ${body.length}`);
     buf.set(body, o.headerSize);
   }
-  const image = concatBytes(buf, protArea, unprotArea);
+  // 10. Assemble.
+  let image: Uint8Array;
+  if (unprotArea.length <= unprotReserve) {
+    buf.set(unprotArea, hashedLength);
+    image = buf.subarray(0, hashedLength + unprotArea.length);
+  } else {
+    image = concatBytes(buf.subarray(0, hashedLength), unprotArea);
+  }
 
   // 11. Size check against the slot.
   const trailer: TrailerLayout = {
@@ -327,7 +345,7 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
     image,
     hashAlgorithm: alg,
     digest,
-    hashedLength: hashed.length,
+    hashedLength,
     signature,
     baseAddress,
     slotSize: o.slotSize,

@@ -17,12 +17,26 @@ import {
 } from 'node:crypto';
 import type { CryptoPort, HashState, PrivateKeyMaterial, PublicKeyMaterial, SignRequest, VerifyRequest } from '../crypto/port.js';
 
+// Parsing a DER key costs more than an Ed25519 signature; cache KeyObjects per key bytes.
+const publicCache = new WeakMap<Uint8Array, KeyObject>();
+const privateCache = new WeakMap<Uint8Array, KeyObject>();
+
 function loadPublic(key: PublicKeyMaterial): KeyObject {
-  return createPublicKey({ key: Buffer.from(key.spki.buffer, key.spki.byteOffset, key.spki.byteLength), format: 'der', type: 'spki' });
+  let k = publicCache.get(key.spki);
+  if (!k) {
+    k = createPublicKey({ key: Buffer.from(key.spki.buffer, key.spki.byteOffset, key.spki.byteLength), format: 'der', type: 'spki' });
+    publicCache.set(key.spki, k);
+  }
+  return k;
 }
 
 function loadPrivate(key: PrivateKeyMaterial): KeyObject {
-  return createPrivateKey({ key: Buffer.from(key.der.buffer, key.der.byteOffset, key.der.byteLength), format: 'der', type: key.container });
+  let k = privateCache.get(key.der);
+  if (!k) {
+    k = createPrivateKey({ key: Buffer.from(key.der.buffer, key.der.byteOffset, key.der.byteLength), format: 'der', type: key.container });
+    privateCache.set(key.der, k);
+  }
+  return k;
 }
 
 const view = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);

@@ -1,0 +1,68 @@
+/**
+ * Image hashing and signing speed against the physical limit on this machine: raw node:crypto
+ * SHA-256 of the same bytes.
+ *   1. verification hashing throughput (verifyImage, hash only) vs raw SHA-256 (goal >= 95 %);
+ *   2. in-process sign and verify of a 1 MiB image per key type vs raw SHA-256 time of the
+ *      image's hashed bytes (goal: within 1.1x).
+ * Prints medians of repeated runs; never asserts on time.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { nodeCrypto } from '../packages/core/src/node/crypto.js';
+import { loadKey, type ImagePrivateKey } from '../packages/core/src/image/keys.js';
+import { signImage, type SignedImage } from '../packages/core/src/image/sign.js';
+import { verifyImage } from '../packages/core/src/image/verify.js';
+
+const KEYS = fileURLToPath(new URL('../../shared/vectors/image/keys/', import.meta.url));
+const MiB = 1024 * 1024;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function time(runs: number, fn: () => void): number {
+  for (let i = 0; i < 3; i++) fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const a = performance.now();
+    fn();
+    t.push(performance.now() - a);
+  }
+  return median(t);
+}
+
+const payload = Uint8Array.from({ length: MiB - 0x200 }, (_, i) => (7 * i + 3) & 0xff);
+const base = { payload, version: { major: 1, minor: 2, revision: 3, build: 4 }, headerSize: 0x200, padHeader: true, slotSize: 0 } as const;
+
+function build(key?: ImagePrivateKey): SignedImage {
+  const r = signImage(key ? { ...base, key } : base, nodeCrypto);
+  if (r.kind !== 'image') throw new Error('expected an image');
+  return r;
+}
+
+const hashOnly = build();
+const region = hashOnly.image.subarray(0, hashOnly.hashedLength);
+const rawMs = time(40, () => createHash('sha256').update(region).digest());
+const verifyHashMs = time(40, () => {
+  const v = verifyImage(hashOnly.image, { crypto: nodeCrypto });
+  if (!v.ok) throw new Error(v.reason);
+});
+const mbps = (ms: number): string => ((region.length / MiB) / (ms / 1000)).toFixed(0);
+console.log(`image: ${hashOnly.image.length} bytes, hashed region ${region.length} bytes`);
+console.log(`raw node:crypto SHA-256            ${rawMs.toFixed(3)} ms  ${mbps(rawMs)} MiB/s`);
+console.log(`verifyImage (hash only)            ${verifyHashMs.toFixed(3)} ms  ${mbps(verifyHashMs)} MiB/s  -> ${((rawMs / verifyHashMs) * 100).toFixed(1)} % of raw (goal >= 95 %)`);
+
+for (const [name, file] of [['ed25519', 'root-ed25519.pem'], ['ecdsa-p256', 'root-ec-p256.pem'], ['rsa-2048', 'root-rsa-2048.pem']] as const) {
+  const key = loadKey(readFileSync(KEYS + file, 'utf8'), nodeCrypto) as ImagePrivateKey;
+  const signed = build(key);
+  const signMs = time(20, () => build(key));
+  const verifyMs = time(20, () => {
+    const v = verifyImage(signed.image, { crypto: nodeCrypto, keys: key });
+    if (!v.ok) throw new Error(v.reason);
+  });
+  console.log(
+    `${name.padEnd(10)} sign ${signMs.toFixed(3)} ms (${(signMs / rawMs).toFixed(2)}x raw SHA-256)   verify ${verifyMs.toFixed(3)} ms (${(verifyMs / rawMs).toFixed(2)}x)   goal <= 1.10x`,
+  );
+}
