@@ -1,3 +1,4 @@
+/** Unit tests of the wire layer: reader/writer bounds and round-trips, hex, base64, alignUp, UTF-8. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -28,7 +29,11 @@ test('ByteWriter and ByteReader round-trip sequences of fields', () => {
     fc.property(fc.array(fc.tuple(fc.constantFrom(1, 2, 4), fc.nat()), { maxLength: 50 }), (fields) => {
       const w = new ByteWriter(1);
       const norm = fields.map(([n, v]) => [n, n === 4 ? v >>> 0 : v % (1 << (8 * n))] as const);
-      for (const [n, v] of norm) (n === 1 ? w.u8(v) : n === 2 ? w.u16le(v) : w.u32le(v));
+      for (const [n, v] of norm) {
+        if (n === 1) w.u8(v);
+        else if (n === 2) w.u16le(v);
+        else w.u32le(v);
+      }
       const r = new ByteReader(w.finish());
       for (const [n, v] of norm) assert.equal(n === 1 ? r.readU8() : n === 2 ? r.readU16le() : r.readU32le(), v);
       assert.equal(r.pos, w.length);
