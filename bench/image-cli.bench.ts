@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/cli/dist/main.js');
+// The single-file build from `npm run bundle` (scripts/bundle-cli.mjs), measured when present.
+const bundle = join(root, 'packages/cli/dist/bundle/slotwise.mjs');
 const keys = join(root, '../shared/vectors/image/keys');
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
@@ -38,12 +40,15 @@ function median(values: number[]): number {
 }
 
 const cases: Array<{ name: string; args: string[] }> = [{ name: 'node -e 0', args: ['-e', '0'] }];
-for (const [label, key] of [['ec-p256', 'root-ec-p256.pem'], ['ed25519', 'root-ed25519.pem']] as const) {
-  const out = join(dir, `${label}.bin`);
-  const signArgs = [cli, 'image', 'sign', '-k', join(keys, key), '-v', '1.2.3', '-H', '0x200', '--pad-header', '-S', '0x200000', payload, out];
-  cases.push({ name: `image sign   ${label}`, args: signArgs });
-  timeMs(signArgs);
-  cases.push({ name: `image verify ${label}`, args: [cli, 'image', 'verify', '-k', join(keys, key), out] });
+const entries: Array<[string, string]> = [['tsc', cli], ...(existsSync(bundle) ? [['bundle', bundle] as [string, string]] : [])];
+for (const [build, entry] of entries) {
+  for (const [label, key] of [['ec-p256', 'root-ec-p256.pem'], ['ed25519', 'root-ed25519.pem']] as const) {
+    const out = join(dir, `${build}-${label}.bin`);
+    const signArgs = [entry, 'image', 'sign', '-k', join(keys, key), '-v', '1.2.3', '-H', '0x200', '--pad-header', '-S', '0x200000', payload, out];
+    cases.push({ name: `${build.padEnd(6)} sign   ${label}`, args: signArgs });
+    timeMs(signArgs);
+    cases.push({ name: `${build.padEnd(6)} verify ${label}`, args: [entry, 'image', 'verify', '-k', join(keys, key), out] });
+  }
 }
 
 // Interleave the cases run by run, so machine noise hits all of them alike.
@@ -54,8 +59,9 @@ rmSync(dir, { recursive: true, force: true });
 
 const floor = median(samples.get('node -e 0') ?? []);
 console.log(`whole-process runs, 1 MiB payload, median of ${RUNS} (goal: <= 1.3x node -e 0)`);
+console.log('tsc = packages/cli/dist/main.js (npm run build); bundle = packages/cli/dist/bundle/slotwise.mjs (npm run bundle)');
 for (const c of cases) {
   const m = median(samples.get(c.name) ?? []);
   const ratio = m / floor;
-  console.log(`${c.name.padEnd(22)} ${m.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x${c.name === 'node -e 0' ? '' : ratio <= 1.3 ? '  ok' : '  over goal'}`);
+  console.log(`${c.name.padEnd(24)} ${m.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x${c.name === 'node -e 0' ? '' : ratio <= 1.3 ? '  ok' : '  over goal'}`);
 }
