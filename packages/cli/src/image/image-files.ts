@@ -11,7 +11,9 @@ import { fromIntelHex, type HexImage } from '@slotwise/core/image/intel-hex';
 import { loadKey, type ImageKey } from '@slotwise/core/image/keys';
 import { nodeCrypto } from '@slotwise/core/node/crypto';
 import { isEncryptedPem } from '@slotwise/core/node/key-files';
-import { readInput, type CommandIo } from './io.js';
+import { statSync } from 'node:fs';
+import { readInput, readInputChunked, resolvePath, type CommandIo } from './io.js';
+import { PROGRESS_MIN_BYTES, startProgress } from './progress.js';
 
 /** Whether imgtool treats `path` as Intel HEX (by extension). */
 export function isHexPath(path: string): boolean {
@@ -28,6 +30,28 @@ export function readHexFile(io: CommandIo, path: string, what: string): HexImage
 /** Reads an image file as bytes (binary, or Intel HEX by extension). */
 export function readImageFile(io: CommandIo, path: string): Uint8Array {
   return isHexPath(path) ? readHexFile(io, path, 'image').bytes : readInput(io, path, 'image');
+}
+
+/** Reads a binary input, with a progress bar when it is large and stderr is a terminal. */
+export async function readLargeInput(io: CommandIo, path: string, what: string): Promise<Uint8Array> {
+  let size = 0;
+  try {
+    size = statSync(resolvePath(io, path)).size;
+  } catch {
+    return readInput(io, path, what);
+  }
+  if (size < PROGRESS_MIN_BYTES || !io.isTty) return readInput(io, path, what);
+  const bar = await startProgress(io, `reading ${what}`, size);
+  try {
+    return readInputChunked(io, path, what, (n) => bar.advance(n));
+  } finally {
+    bar.stop();
+  }
+}
+
+/** Reads an image file (binary, or Intel HEX by extension), with progress for large files. */
+export async function readImageFileWithProgress(io: CommandIo, path: string): Promise<Uint8Array> {
+  return isHexPath(path) ? readHexFile(io, path, 'image').bytes : readLargeInput(io, path, 'image');
 }
 
 /** Loads a key file (PEM) for signing or verifying. */

@@ -5,7 +5,7 @@
  * command never leaves a half-written file), and the output sinks a command writes to (so
  * tests can run commands in-process and capture what they print).
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SlotwiseError } from '@slotwise/core/errors';
 
@@ -14,8 +14,10 @@ export interface CommandIo {
   readonly cwd: string;
   stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
-  /** True when stdout/stderr is an interactive terminal (progress bars, prompts). */
+  /** True when stderr is an interactive terminal (progress bars). */
   readonly isTty: boolean;
+  /** Where progress bars draw (default: process.stderr). */
+  readonly progressStream?: NodeJS.WritableStream;
   /** Asks for a secret (key passphrase); undefined when no terminal/stdin can answer. */
   prompt?(question: string): Promise<string | undefined>;
 }
@@ -68,6 +70,30 @@ export function readInput(io: CommandIo, path: string, what: string): Uint8Array
     const code = (error as { code?: string }).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
     throw new SlotwiseError('SW_ERR_INPUT_INVALID', `cannot read ${what} '${path}': ${reason}`, { cause: error });
+  }
+}
+
+/** Reads a whole input file in 1 MiB chunks, reporting each chunk (for progress bars).
+ * @throws SlotwiseError SW_ERR_INPUT_INVALID naming the file and the reason. */
+export function readInputChunked(io: CommandIo, path: string, what: string, onChunk: (bytes: number) => void): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(resolvePath(io, path), 'r');
+  } catch {
+    return readInput(io, path, what);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const out = new Uint8Array(size);
+    for (let at = 0; at < size; ) {
+      const n = readSync(fd, out, at, Math.min(1 << 20, size - at), at);
+      if (n === 0) break;
+      at += n;
+      onChunk(n);
+    }
+    return out;
+  } finally {
+    closeSync(fd);
   }
 }
 

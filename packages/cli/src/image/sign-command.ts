@@ -16,7 +16,7 @@ import type { TlvInput } from '@slotwise/core/image/tlv';
 import { parseVersion, type ImageVersion } from '@slotwise/core/image/version';
 import { nodeCrypto } from '@slotwise/core/node/crypto';
 import { flagOption, listOption, parseBasedInt, stringOption, UsageError, type ParsedArgs } from './args.js';
-import { isHexPath, loadImageKey, readHexFile } from './image-files.js';
+import { isHexPath, loadImageKey, readHexFile, readLargeInput } from './image-files.js';
 import { readInput, readTextInput, writeOutput, type CommandIo } from './io.js';
 
 function basedInt(args: ParsedArgs, name: string, label: string): number | undefined {
@@ -140,7 +140,7 @@ async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: 
     payload = hex.bytes;
     baseAddress = hex.baseAddress;
   } else {
-    payload = readInput(io, infile, 'input');
+    payload = await readLargeInput(io, infile, 'input');
   }
   const sha = stringOption(args, 'sha') ?? 'auto';
   const align = stringOption(args, 'align');
