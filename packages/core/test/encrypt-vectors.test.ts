@@ -1,0 +1,151 @@
+/**
+ * Encrypted-image vectors (manifest `encrypted[]`): every imgtool-encrypted image decrypts
+ * with its private key to the recorded AES key, plaintext body and decrypted image; our own
+ * encryption of the same decrypted image decrypts back to it, and differs from imgtool's
+ * only in the nondeterministic parts (payload ciphertext and key TLV).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createNodeEncCrypto } from '../src/node/enc-crypto.js';
+import { decryptImage, encryptSignedImage, encTlvLength, readEncryptionKey, unwrapAesKey, wrapAesKey, type AesBits } from '../src/image/encrypt.js';
+
+const vectorsDir = fileURLToPath(new URL('../../../../shared/vectors/image/', import.meta.url));
+const manifest = JSON.parse(readFileSync(vectorsDir + 'manifest.json', 'utf8')) as {
+  encrypted: Array<{
+    id: string;
+    output: string;
+    args: string[];
+    enc: { decrypt_key: string; encrypt_key: string; aes_bits: AesBits; clear: boolean; recovered_aes_key_hex: string; plaintext_body: string; decrypted_image: string; enc_tlv: { type: number; len: number } };
+  }>;
+};
+const crypto = createNodeEncCrypto();
+
+function file(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(vectorsDir + path));
+}
+
+function pemDer(path: string): Uint8Array {
+  const text = readFileSync(vectorsDir + path, 'utf8');
+  const body = text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  return new Uint8Array(Buffer.from(body, 'base64'));
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
+
+test('manifest lists encrypted vectors', () => {
+  assert.ok(manifest.encrypted.length >= 9);
+});
+
+for (const vector of manifest.encrypted) {
+  test(`decrypts ${vector.id}`, () => {
+    const key = readEncryptionKey(crypto, pemDer(vector.enc.decrypt_key));
+    assert.ok(key.decryption);
+    const result = decryptImage(crypto, file(vector.output), key.decryption, { clear: vector.enc.clear });
+    assert.equal(result.ok, true, result.ok ? '' : result.detail);
+    if (!result.ok) return;
+    assert.equal(hex(result.aesKey), vector.enc.recovered_aes_key_hex);
+    assert.equal(hex(result.plaintextBody), hex(file(vector.enc.plaintext_body)));
+    assert.equal(createHash('sha256').update(result.image).digest('hex'), createHash('sha256').update(file(vector.enc.decrypted_image)).digest('hex'));
+  });
+
+  test(`re-encrypts ${vector.id} and decrypts it back`, () => {
+    const recipient = readEncryptionKey(crypto, pemDer(vector.enc.encrypt_key)).recipient;
+    const decryption = readEncryptionKey(crypto, pemDer(vector.enc.decrypt_key)).decryption;
+    assert.ok(decryption);
+    const original = file(vector.output);
+    const plain = file(vector.enc.decrypted_image);
+    // Strip imgtool's key TLV (the last unprotected entry, before any slot padding) to get
+    // the signed image as it was before encryption, then encrypt it ourselves.
+    const tlvOffset = findTlv(plain, vector.enc.enc_tlv.type);
+    const signed = plain.slice(0, tlvOffset);
+    const total = readU16(signed, unprotectedStart(signed) + 2) - 4 - vector.enc.enc_tlv.len;
+    signed[unprotectedStart(signed) + 2] = total & 0xff;
+    signed[unprotectedStart(signed) + 3] = total >> 8;
+    const hmacSha = vector.enc.enc_tlv.type === 0x34 ? 512 : 256;
+    const ours = encryptSignedImage(crypto, signed, { recipient, aesBits: vector.enc.aes_bits, hmacSha, clear: vector.enc.clear });
+    assert.equal(ours.image.length, tlvOffset + 4 + vector.enc.enc_tlv.len);
+    // Same header, protected TLVs and unprotected TLVs (up to the key TLV); body differs
+    // unless --clear, because the AES key is fresh.
+    const hdrSize = readU16(plain, 8);
+    const imgSize = readU16(plain, 12) + (readU16(plain, 14) << 16);
+    assert.equal(hex(ours.image.subarray(0, hdrSize)), hex(original.subarray(0, hdrSize)));
+    assert.equal(hex(ours.image.subarray(hdrSize + imgSize, tlvOffset + 4)), hex(original.subarray(hdrSize + imgSize, tlvOffset + 4)));
+    if (vector.enc.clear) assert.equal(hex(ours.image.subarray(hdrSize, hdrSize + imgSize)), hex(plain.subarray(hdrSize, hdrSize + imgSize)));
+    else assert.notEqual(hex(ours.image.subarray(hdrSize, hdrSize + imgSize)), hex(plain.subarray(hdrSize, hdrSize + imgSize)));
+    const back = decryptImage(crypto, ours.image, decryption, { clear: vector.enc.clear });
+    assert.equal(back.ok, true);
+    if (!back.ok) return;
+    assert.equal(hex(back.aesKey), hex(ours.aesKey));
+    assert.equal(hex(back.image.subarray(0, tlvOffset + 4)), hex(plain.subarray(0, tlvOffset + 4)));
+  });
+}
+
+function readU16(b: Uint8Array, at: number): number {
+  return (b[at] as number) | ((b[at + 1] as number) << 8);
+}
+
+function unprotectedStart(b: Uint8Array): number {
+  const hdr = readU16(b, 8);
+  const prot = readU16(b, 10);
+  const img = readU16(b, 12) + (readU16(b, 14) << 16);
+  return hdr + img + prot;
+}
+
+function findTlv(b: Uint8Array, type: number): number {
+  const start = unprotectedStart(b);
+  const end = start + readU16(b, start + 2);
+  for (let at = start + 4; at < end; at += 4 + readU16(b, at + 2)) if (readU16(b, at) === type) return at;
+  throw new Error(`TLV 0x${type.toString(16)} not found`);
+}
+
+test('wrong decryption key is reported, not thrown', () => {
+  const p256 = readEncryptionKey(crypto, pemDer('keys/enc-ec256-priv.pem')).decryption;
+  assert.ok(p256);
+  const other = { scheme: 'ecies-p256' as const, privateKey: crypto.generateKeyPair('p256').privateKey };
+  const vector = manifest.encrypted.find((v) => v.id === 'enc-ecies-p256-aes128');
+  assert.ok(vector);
+  const result = decryptImage(crypto, file(vector.output), other);
+  assert.deepEqual(result.ok ? 'ok' : result.reason, 'ENC_HMAC_MISMATCH');
+  const x25519 = readEncryptionKey(crypto, pemDer('keys/enc-x25519-priv.pem')).decryption;
+  assert.ok(x25519);
+  const mismatch = decryptImage(crypto, file(vector.output), x25519);
+  assert.deepEqual(mismatch.ok ? 'ok' : mismatch.reason, 'ENC_KEY_MISMATCH');
+});
+
+test('wrap/unwrap round-trips for every scheme, key size and hash', () => {
+  const keys = [
+    ['keys/enc-ec256-priv.pem', [256]],
+    ['keys/enc-x25519-priv.pem', [256, 512]],
+    ['keys/enc-rsa2048-priv.pem', [256]],
+  ] as const;
+  for (const [path, hashes] of keys) {
+    const { recipient, decryption } = readEncryptionKey(crypto, pemDer(path));
+    assert.ok(decryption);
+    for (const aesBits of [128, 256] as const) {
+      for (const hmacSha of hashes) {
+        const aesKey = crypto.randomBytes(aesBits / 8);
+        const value = wrapAesKey(crypto, recipient, aesKey, hmacSha);
+        assert.equal(value.length, encTlvLength(recipient.scheme, aesBits, hmacSha));
+        const type = recipient.scheme === 'rsa-oaep' ? 0x30 : recipient.scheme === 'ecies-p256' ? 0x32 : hmacSha === 512 ? 0x34 : 0x33;
+        const back = unwrapAesKey(crypto, decryption, type, value, aesBits);
+        assert.equal(back.ok && hex(back.aesKey), hex(aesKey));
+        const tampered = value.slice();
+        tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
+        const bad = unwrapAesKey(crypto, decryption, type, tampered, aesBits);
+        assert.equal(bad.ok && recipient.scheme !== 'rsa-oaep', false);
+      }
+    }
+  }
+});
+
+test('keys that cannot encrypt are refused with SW_ERR_KEY_INVALID', () => {
+  for (const path of ['keys/root-ed25519.pem', 'keys/root-ec-p384.pem', 'keys/root-ed25519-pub.pem']) {
+    assert.throws(() => readEncryptionKey(crypto, pemDer(path)), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'SW_ERR_KEY_INVALID');
+  }
+  assert.throws(() => readEncryptionKey(crypto, new Uint8Array([1, 2, 3])), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'SW_ERR_KEY_INVALID');
+});
