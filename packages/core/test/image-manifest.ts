@@ -45,7 +45,20 @@ export interface Layout {
   tlvs: TlvLayout[];
   tlv_end: number;
   hash: { tlv: string; alg: string; hex: string; matches_hashed_region: boolean };
-  trailer?: { slot_size: number; magic_offset: number; magic_hex: string; image_ok_offset?: number; image_ok?: number; erased_val: number };
+  trailer?: {
+    slot_size: number;
+    magic_offset: number;
+    magic_hex: string;
+    image_ok_offset: number | null;
+    image_ok?: number;
+    erased_val: number;
+    write_align: number;
+    max_align: number;
+    max_sectors: number;
+    overwrite_only: boolean;
+    trailer_size: number;
+    trailer_offset: number;
+  };
 }
 
 export interface VectorEntry {

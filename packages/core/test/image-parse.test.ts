@@ -14,6 +14,7 @@ import { tlvName, type TlvEntry } from '../src/image/tlv.js';
 import { loadKey, publicOf } from '../src/image/keys.js';
 import { fromIntelHex } from '../src/image/intel-hex.js';
 import { toHex } from '../src/bytes/hex.js';
+import { imageOkOffset, imgtoolTrailerSize, trailerMagic } from '../src/image/trailer.js';
 import { manifest, vectorFile, vectorText, type TlvLayout } from './image-manifest.js';
 
 function asLayout(e: TlvEntry): TlvLayout {
@@ -71,8 +72,17 @@ describe('every kind:image vector parses to its manifest layout', () => {
       const ours = toHex(nodeCrypto.createHash(alg).update(bytes.subarray(0, p.hashedRegion.length)).digest());
       // Encrypted payloads are hashed as plaintext, so the hash matches only unencrypted files.
       assert.equal(ours === L.hash.hex, L.hash.matches_hashed_region);
-      if (L.trailer) {
-        assert.equal(toHex(bytes.subarray(L.trailer.magic_offset, L.trailer.magic_offset + 16)), L.trailer.magic_hex);
+      const T = L.trailer;
+      if (T) {
+        assert.equal(toHex(bytes.subarray(T.magic_offset, T.magic_offset + 16)), T.magic_hex);
+        assert.equal(toHex(trailerMagic(T.max_align)), T.magic_hex);
+        // Encryption key fields change the trailer math; the image-tools branch checks those.
+        if ((h.flags & 0x0c) === 0) {
+          const size = imgtoolTrailerSize({ align: T.write_align, maxAlign: T.max_align, maxSectors: T.max_sectors, overwriteOnly: T.overwrite_only });
+          assert.equal(size, T.trailer_size);
+          assert.equal(T.slot_size - size, T.trailer_offset);
+        }
+        if (T.image_ok_offset !== null) assert.equal(imageOkOffset(T.slot_size, T.max_align), T.image_ok_offset);
       }
     });
   }

@@ -1,3 +1,4 @@
+/** Unit tests of the wire layer: reader/writer bounds and round-trips, hex, base64, alignUp, UTF-8. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+/** Unit tests of the 32-byte header decoder and imgtool version syntax/comparison. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../bytes/hex.js';
@@ -39,4 +40,17 @@ test('versions parse like imgtool and compare like the bootloader', () => {
   assert.equal(compareVersions(v(1, 2, 3, 9), v(1, 2, 3, 0)), 0);
   assert.equal(compareVersions(v(1, 2, 3, 9), v(1, 2, 3, 0), true), 1);
   assert.equal(compareVersions(v(1, 2, 3, 0), v(1, 3, 0, 0)), -1);
+});
+
+test('imgtool integer syntax (Python int(x, 0))', async () => {
+  const { parseImgtoolInt } = await import('./imgtool-values.js');
+  assert.equal(parseImgtoolInt('0x20'), 32);
+  assert.equal(parseImgtoolInt('0X20'), 32);
+  assert.equal(parseImgtoolInt('0o17'), 15);
+  assert.equal(parseImgtoolInt('0b101'), 5);
+  assert.equal(parseImgtoolInt('00'), 0);
+  assert.equal(parseImgtoolInt('1_000'), 1000);
+  assert.throws(() => parseImgtoolInt('010'));
+  assert.throws(() => parseImgtoolInt('0x'));
+  assert.throws(() => parseImgtoolInt('12a'));
 });

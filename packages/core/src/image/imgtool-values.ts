@@ -20,7 +20,7 @@ function usage(message: string): SlotwiseError {
 /** Python `int(text, 0)`: decimal, 0x/0o/0b prefixes, underscores between digits. */
 export function parseImgtoolInt(text: string, what = 'value'): number {
   const t = text.trim().toLowerCase().replace(/(?<=[0-9a-f])_(?=[0-9a-f])/g, '');
-  const m = /^([+-]?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|0|[1-9][0-9]*)$/.exec(t);
+  const m = /^([+-]?)(0x[0-9a-f]+|0o[0-7]+|0b[01]+|0+|[1-9][0-9]*)$/.exec(t);
   if (!m) throw usage(`Invalid ${what}: '${text}' is not an integer`);
   const body = m[2] as string;
   const n = body.startsWith('0x') ? parseInt(body.slice(2), 16) : body.startsWith('0o') ? parseInt(body.slice(2), 8) : body.startsWith('0b') ? parseInt(body.slice(2), 2) : parseInt(body, 10);

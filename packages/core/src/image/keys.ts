@@ -137,7 +137,9 @@ export function loadKey(file: string | Uint8Array, crypto: CryptoPort): ImageKey
   if (typeof file === 'string') {
     ({ label, der } = decodePem(file));
   } else if (file.length > 0 && file[0] === 0x2d) {
-    ({ label, der } = decodePem(String.fromCharCode(...file)));
+    let text = '';
+    for (let i = 0; i < file.length; i++) text += String.fromCharCode(file[i] as number);
+    ({ label, der } = decodePem(text));
   } else {
     der = file;
     label = 'DER';

@@ -18,7 +18,7 @@ import { bytesEqual } from '../bytes/hex.js';
 import { HASH_SIZE, type CryptoPort, type HashAlgorithm } from '../crypto/port.js';
 import { ALLOWED_HASHES, hashOfTlv, maxSignatureLength, signatureTlvOf } from './algorithms.js';
 import { TlvType, UNPROTECTED_ALLOW_LIST } from './constants.js';
-import type { ImageHeader } from './header.js';
+import { parseImageHeader, type ImageHeader } from './header.js';
 import { publicMaterial, publicOf, signatureSchemeOf, type ImageKey, type ImagePublicKey } from './keys.js';
 import { parseImage, type ParsedImage } from './parse.js';
 import type { TlvEntry } from './tlv.js';
@@ -34,6 +34,7 @@ export type VerifyFailureReason =
   | 'PROTECTED_TLV_SIZE_MISMATCH'
   | 'TLV_OUT_OF_BOUNDS'
   | 'TLV_NOT_ALLOWED_UNPROTECTED'
+  | 'IMAGE_TOO_LARGE'
   | 'MISSING_HASH'
   | 'INVALID_HASH'
   | 'KEY_MISMATCH'
@@ -77,6 +78,11 @@ export interface VerifyOptions {
    * P-384 builds). Default: the algorithm of the image's first hash TLV.
    */
   readonly hashAlgorithm?: HashAlgorithm;
+  /**
+   * Bootloader policy only: the slot's maximum image size (bootutil_max_image_size); the end of
+   * the unprotected TLV area must not lie beyond it. Default: no limit.
+   */
+  readonly maxImageSize?: number;
 }
 
 const SIGNATURE_TLVS: ReadonlySet<number> = new Set([TlvType.RSA2048_PSS, TlvType.ECDSA_SIG, TlvType.RSA3072_PSS, TlvType.ED25519]);
@@ -132,7 +138,8 @@ export function verifyImage(bytes: Uint8Array, options: VerifyOptions): VerifyRe
   const keys = keysOf(options.keys);
   const parsed = parseImage(bytes, { lenient: true });
   if (!parsed.ok) {
-    return { ok: false, policy, reason: parsed.reason, detail: parsed.detail, header: null };
+    const h = parseImageHeader(bytes);
+    return { ok: false, policy, reason: parsed.reason, detail: parsed.detail, header: h.ok ? h.header : null };
   }
   const image = parsed.image;
   const region = bytes.subarray(0, image.hashedRegion.length);
@@ -189,6 +196,8 @@ function verifyLikeBootloader(image: ParsedImage, region: Uint8Array, digests: D
   }
 
   // Every hash TLV of the expected type must have the exact length and match (image_validate.c).
+  // DEVIATION: a MCUBOOT_SIGN_PURE build skips the digest of a SIG_PURE image; we check it, as
+  // imgtool writes and checks it too (vector neg-ed25519-pure-flip-body expects INVALID_HASH).
   const expected = tlvs.filter((t) => hashOfTlv(t.type) === alg);
   if (expected.length === 0) return fail('MISSING_HASH', `the image has no ${alg} hash TLV`);
   const digest = digests.get(alg);
@@ -201,6 +210,9 @@ function verifyLikeBootloader(image: ParsedImage, region: Uint8Array, digests: D
   // Structure that tlv.c rejects but imgtool tolerates.
   const issue = image.issues[0];
   if (issue) return fail(issue.reason, issue.detail);
+  if (options.maxImageSize !== undefined && image.tlvEnd > options.maxImageSize) {
+    return fail('IMAGE_TOO_LARGE', `the image ends at 0x${image.tlvEnd.toString(16)}, beyond the slot's maximum image size 0x${options.maxImageSize.toString(16)}`);
+  }
   const pureTlv = tlvs.find((t) => t.type === TlvType.SIG_PURE);
   for (const t of tlvs) {
     if (!UNPROTECTED_ALLOW_LIST.has(t.type)) {
