@@ -24,6 +24,7 @@ import { rolloutRoutes } from './http/routes/rollouts.js';
 import { telemetryRoutes } from './http/routes/telemetry.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { twinRoutes } from './http/routes/twin.js';
 
 export interface AppConfig {
   /** Base URL devices should use in links (`https://ota.example.net`); default from Host. */
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rolloutRoutes, management);
   await app.register(telemetryRoutes, management);
   await app.register(adminRoutes, management);
+  await app.register(twinRoutes, management);
   await app.register(opsRoutes, { services, metrics });
 
   app.decorate('slotwise', {
