@@ -136,7 +136,7 @@ async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: 
   let payload: Uint8Array;
   let baseAddress: number | undefined;
   if (isHexPath(infile)) {
-    const hex = readHexFile(io, infile, 'input');
+    const hex = await readHexFile(io, infile, 'input');
     payload = hex.bytes;
     baseAddress = hex.baseAddress;
   } else {
