@@ -43,8 +43,11 @@ export interface PrivateKeyMaterial {
 export interface SignRequest {
   readonly scheme: SignatureScheme;
   readonly key: PrivateKeyMaterial;
-  /** The signed message (for ECDSA/RSA-PSS the adapter hashes it with the scheme's hash). */
-  readonly message: Uint8Array;
+  /**
+   * The signed message (for ECDSA/RSA-PSS the adapter hashes it with the scheme's hash). May be
+   * given as consecutive chunks, so an image need not be copied into one buffer to be signed.
+   */
+  readonly message: Uint8Array | readonly Uint8Array[];
   /**
    * The scheme hash of `message` when the caller already has it. Adapters that can sign a
    * prehashed digest use it and skip re-hashing; others ignore it. Ignored for Ed25519.

@@ -29,3 +29,4 @@ export { imgtoolTrailerSize, trailerMagic, magicAreaSize, imageOkOffset, padToSl
 export { parseImgtoolInt, parseImgtoolVersion, parseImgtoolDependencies, parseImgtoolCustomTlv, parseImgtoolSha } from './imgtool-values.js';
 export { encodeBootRecord, MAX_SW_TYPE_LENGTH, type BootRecordInput } from './boot-record.js';
 export { vendorUuid, classUuid, uuid5, NAMESPACE_DNS } from './uuid.js';
+export { createSlotValidator, withVerifyCache, type SlotValidatorOptions, type SlotValidation } from './slot-validator.js';

@@ -16,7 +16,7 @@ import { MAX_SW_TYPE_LENGTH, encodeBootRecord } from './boot-record.js';
 import { CUSTOM_TLV_MAX, CUSTOM_TLV_MIN, HASH_TLV, IMAGE_HEADER_SIZE, IMGTOOL_TLV_NAMES, ImageFlag, TlvInfoMagic, TlvType } from './constants.js';
 import { encodeImageHeader } from './header.js';
 import { signatureSchemeOf, type ImagePrivateKey, type ImagePublicKey, type KeyType } from './keys.js';
-import { encodeTlvArea, tlvAreaSize, type TlvInput } from './tlv.js';
+import { encodeTlvArea, type TlvInput } from './tlv.js';
 import { toIntelHex, type HexSegment } from './intel-hex.js';
 import { ALLOWED_ALIGNS, ALLOWED_MAX_ALIGNS, imgtoolTrailerSize, magicAreaSize, padToSlot, trailerMagic, type TrailerLayout } from './trailer.js';
 import { classUuid, vendorUuid } from './uuid.js';
@@ -116,7 +116,15 @@ export interface SignOptions {
 
 export interface SignedImage {
   readonly kind: 'image';
-  /** The image, unpadded: header area + payload + protected + unprotected TLVs. */
+  /**
+   * The image, unpadded: header area + payload + protected + unprotected TLVs, as consecutive
+   * parts. The payload part is a view of `SignOptions.payload` (not copied); write the parts in
+   * order to produce the file without joining them.
+   */
+  readonly parts: readonly Uint8Array[];
+  /** Total length of `parts` in bytes. */
+  readonly length: number;
+  /** The parts joined into one buffer (computed on first access, then cached). */
   readonly image: Uint8Array;
   readonly hashAlgorithm: HashAlgorithm;
   readonly digest: Uint8Array;
@@ -271,17 +279,18 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
   const protArea = encodeTlvArea(TlvInfoMagic.PROTECTED, prot, endian);
   if (protArea.length > 0xffff) throw usage(`protected TLV area of ${protArea.length} bytes does not fit in ih_protect_tlv_size`);
 
-  // One allocation for the whole image (copying a large payload costs as much as hashing it);
-  // the unprotected area is written after signing into the room reserved at the end.
-  const hashedLength = bodyEnd + protArea.length;
-  const unprotReserve = 4 + (4 + HASH_SIZE[alg]) + 5 + (4 + 64) + (4 + 512) + tlvAreaSize(ext.unprotectedTlvs ?? []);
-  const buf = new Uint8Array(hashedLength + unprotReserve);
+  // The image is kept as consecutive parts: the payload is never copied (copying 1 MiB into
+  // fresh memory costs as much as hashing it). Only the header area is new memory.
+  const headerArea = new Uint8Array(o.headerSize);
+  let body: Uint8Array;
   if (o.padHeader) {
-    buf.fill(erased, 0, o.headerSize);
-    buf.set(o.payload, o.headerSize);
+    headerArea.fill(erased);
+    body = o.payload;
   } else {
-    buf.set(o.payload, 0);
+    headerArea.set(o.payload.subarray(0, o.headerSize));
+    body = o.payload.subarray(o.headerSize);
   }
+  const bodyPad = new Uint8Array(bodyEnd - o.headerSize - body.length);
 
   // 5. Header.
   let flags = ext.flags ?? 0;
@@ -289,16 +298,18 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
   if (o.romFixed !== undefined) flags |= ImageFlag.ROM_FIXED;
   if (o.nonBootable) flags |= ImageFlag.NON_BOOTABLE;
   const imgSize = bodyEnd - o.headerSize;
-  buf.set(
+  headerArea.set(
     encodeImageHeader({ loadAddr: (o.romFixed ?? o.loadAddress ?? 0) >>> 0, hdrSize: o.headerSize, protectTlvSize: protArea.length, imgSize, flags: flags >>> 0, version: o.version }, endian),
     0,
   );
-  buf.set(protArea, bodyEnd);
-  const hashed = buf.subarray(0, hashedLength);
+  const hashedParts = [headerArea, body, bodyPad, protArea].filter((p) => p.length > 0);
+  const hashedLength = bodyEnd + protArea.length;
 
   // 7. Digest.
-  const digest = crypto.createHash(alg).update(hashed).digest();
-  if (o.vectorToSign === 'payload') return { kind: 'vector-to-sign', bytes: hashed };
+  const h = crypto.createHash(alg);
+  for (const p of hashedParts) h.update(p);
+  const digest = h.digest();
+  if (o.vectorToSign === 'payload') return { kind: 'vector-to-sign', bytes: concatBytes(...hashedParts) };
   if (o.vectorToSign === 'digest') return { kind: 'vector-to-sign', bytes: digest };
 
   // 8. Unprotected TLVs.
@@ -307,26 +318,22 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
   let signature: Uint8Array | null = null;
   if (signerPublic) {
     unprot.push(o.publicKeyFormat === 'full' ? { type: TlvType.PUBKEY, value: signerPublic.imgtoolDer } : { type: TlvType.KEYHASH, value: keyHash as Uint8Array });
-    signature = o.fixedSignature ? o.fixedSignature.signature : sign(crypto, o.key as ImagePrivateKey, hashed, digest, !!o.pure, !!o.padSig);
+    signature = o.fixedSignature ? o.fixedSignature.signature : sign(crypto, o.key as ImagePrivateKey, hashedParts, digest, !!o.pure, !!o.padSig);
     unprot.push({ type: signatureTlvOf(signerPublic.type) as number, value: signature });
   }
   unprot.push(...(ext.unprotectedTlvs ?? []));
   const unprotArea = encodeTlvArea(TlvInfoMagic.UNPROTECTED, unprot, endian, true);
 
   // 9. Encrypt (or otherwise transform) the payload after hashing.
+  let bodyParts = [body, bodyPad];
   if (ext.transformBody) {
-    const body = ext.transformBody(buf.slice(o.headerSize, bodyEnd));
-    if (body.length !== imgSize) throw new RangeError(`transformBody: must keep the payload length ${imgSize}, got ${body.length}`);
-    buf.set(body, o.headerSize);
+    const transformed = ext.transformBody(concatBytes(body, bodyPad));
+    if (transformed.length !== imgSize) throw new RangeError(`transformBody: must keep the payload length ${imgSize}, got ${transformed.length}`);
+    bodyParts = [transformed];
   }
-  // 10. Assemble.
-  let image: Uint8Array;
-  if (unprotArea.length <= unprotReserve) {
-    buf.set(unprotArea, hashedLength);
-    image = buf.subarray(0, hashedLength + unprotArea.length);
-  } else {
-    image = concatBytes(buf.subarray(0, hashedLength), unprotArea);
-  }
+  // 10. Assemble (as parts; `image` concatenates them once, on first use).
+  const parts = [headerArea, ...bodyParts, protArea, unprotArea].filter((p) => p.length > 0);
+  const imageLength = hashedLength + unprotArea.length;
 
   // 11. Size check against the slot.
   const trailer: TrailerLayout = {
@@ -337,12 +344,18 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
     ...(ext.encKeyField !== undefined ? { encKeyField: ext.encKeyField } : {}),
   };
   const trailerSize = imgtoolTrailerSize(trailer);
-  if (o.slotSize > 0 && image.length + trailerSize > o.slotSize) {
-    throw usage(`Image size (0x${image.length.toString(16)}) + trailer (0x${trailerSize.toString(16)}) exceeds requested size 0x${o.slotSize.toString(16)}`);
+  if (o.slotSize > 0 && imageLength + trailerSize > o.slotSize) {
+    throw usage(`Image size (0x${imageLength.toString(16)}) + trailer (0x${trailerSize.toString(16)}) exceeds requested size 0x${o.slotSize.toString(16)}`);
   }
+  let joined: Uint8Array | null = null;
   return {
     kind: 'image',
-    image,
+    parts,
+    length: imageLength,
+    get image(): Uint8Array {
+      joined ??= parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
+      return joined;
+    },
     hashAlgorithm: alg,
     digest,
     hashedLength,
@@ -358,7 +371,7 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
   };
 }
 
-function sign(crypto: CryptoPort, key: ImagePrivateKey, hashed: Uint8Array, digest: Uint8Array, pure: boolean, padSig: boolean): Uint8Array {
+function sign(crypto: CryptoPort, key: ImagePrivateKey, hashed: readonly Uint8Array[], digest: Uint8Array, pure: boolean, padSig: boolean): Uint8Array {
   const scheme = signatureSchemeOf(key.type);
   if (scheme === null) throw usage(`A ${key.type} key cannot sign images`);
   if (scheme === 'ed25519') return crypto.sign({ scheme, key: key.material, message: pure ? hashed : digest });
@@ -374,7 +387,7 @@ function sign(crypto: CryptoPort, key: ImagePrivateKey, hashed: Uint8Array, dige
 /** Encodes a SignedImage for a `.bin` output: the image, padded to the slot when asked. */
 export function toBinaryOutput(s: SignedImage): Uint8Array {
   if (!s.pad) return s.image;
-  return padToSlot(s.image, s.slotSize, { ...s.trailer, confirm: s.confirm, erasedValue: s.erasedValue });
+  return padToSlot(s.parts, s.slotSize, { ...s.trailer, confirm: s.confirm, erasedValue: s.erasedValue });
 }
 
 /**

@@ -59,10 +59,17 @@ export function imageOkOffset(slotSize: number, maxAlign: number): number {
  * imgtool `pad_to`: the image followed by erased bytes up to `slotSize`, the magic in the last
  * 16 bytes and, with `confirm` (not overwrite-only), 0x01 at image_ok.
  */
-export function padToSlot(image: Uint8Array, slotSize: number, t: TrailerLayout & { readonly confirm: boolean; readonly erasedValue: number }): Uint8Array {
-  if (image.length + BOOT_MAGIC_SIZE > slotSize) throw new RangeError(`padToSlot: an image of ${image.length} bytes does not fit a ${slotSize}-byte slot with its trailer`);
-  const out = new Uint8Array(slotSize).fill(t.erasedValue);
-  out.set(image, 0);
+export function padToSlot(image: Uint8Array | readonly Uint8Array[], slotSize: number, t: TrailerLayout & { readonly confirm: boolean; readonly erasedValue: number }): Uint8Array {
+  const parts = image instanceof Uint8Array ? [image] : image;
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  if (length + BOOT_MAGIC_SIZE > slotSize) throw new RangeError(`padToSlot: an image of ${length} bytes does not fit a ${slotSize}-byte slot with its trailer`);
+  const out = new Uint8Array(slotSize);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  out.fill(t.erasedValue, o);
   out.set(trailerMagic(t.maxAlign), slotSize - BOOT_MAGIC_SIZE);
   if (t.confirm && !t.overwriteOnly) out[imageOkOffset(slotSize, t.maxAlign)] = 0x01;
   return out;

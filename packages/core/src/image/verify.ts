@@ -34,6 +34,7 @@ export type VerifyFailureReason =
   | 'PROTECTED_TLV_SIZE_MISMATCH'
   | 'TLV_OUT_OF_BOUNDS'
   | 'TLV_NOT_ALLOWED_UNPROTECTED'
+  | 'IMAGE_TOO_LARGE'
   | 'MISSING_HASH'
   | 'INVALID_HASH'
   | 'KEY_MISMATCH'
@@ -77,6 +78,11 @@ export interface VerifyOptions {
    * P-384 builds). Default: the algorithm of the image's first hash TLV.
    */
   readonly hashAlgorithm?: HashAlgorithm;
+  /**
+   * Bootloader policy only: the slot's maximum image size (bootutil_max_image_size); the end of
+   * the unprotected TLV area must not lie beyond it. Default: no limit.
+   */
+  readonly maxImageSize?: number;
 }
 
 const SIGNATURE_TLVS: ReadonlySet<number> = new Set([TlvType.RSA2048_PSS, TlvType.ECDSA_SIG, TlvType.RSA3072_PSS, TlvType.ED25519]);
@@ -204,6 +210,9 @@ function verifyLikeBootloader(image: ParsedImage, region: Uint8Array, digests: D
   // Structure that tlv.c rejects but imgtool tolerates.
   const issue = image.issues[0];
   if (issue) return fail(issue.reason, issue.detail);
+  if (options.maxImageSize !== undefined && image.tlvEnd > options.maxImageSize) {
+    return fail('IMAGE_TOO_LARGE', `the image ends at 0x${image.tlvEnd.toString(16)}, beyond the slot's maximum image size 0x${options.maxImageSize.toString(16)}`);
+  }
   const pureTlv = tlvs.find((t) => t.type === TlvType.SIG_PURE);
   for (const t of tlvs) {
     if (!UNPROTECTED_ALLOW_LIST.has(t.type)) {

@@ -8,6 +8,8 @@
 import {
   constants,
   createHash as nodeCreateHash,
+  createSign,
+  createVerify,
   createPrivateKey,
   createPublicKey,
   publicEncrypt,
@@ -43,6 +45,30 @@ const view = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.by
 const own = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as const;
+
+type Message = Uint8Array | readonly Uint8Array[];
+
+function chunks(m: Message): readonly Uint8Array[] {
+  return m instanceof Uint8Array ? [m] : m;
+}
+
+/** One buffer for Ed25519, which has no incremental API. */
+function contiguous(m: Message): Buffer {
+  if (m instanceof Uint8Array) return view(m);
+  return Buffer.concat(m.map(view));
+}
+
+function digestSign(hash: string, m: Message, key: KeyObject | { key: KeyObject; padding: number; saltLength: number }): Uint8Array {
+  const s = createSign(hash);
+  for (const c of chunks(m)) s.update(c);
+  return own(s.sign(key));
+}
+
+function digestVerify(hash: string, m: Message, key: KeyObject | { key: KeyObject; padding: number; saltLength: number }, sig: Uint8Array): boolean {
+  const v = createVerify(hash);
+  for (const c of chunks(m)) v.update(c);
+  return v.verify(key, view(sig));
+}
 
 function mgf1Sha256(seed: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
@@ -92,7 +118,7 @@ function rsaVerify(request: VerifyRequest, key: KeyObject): boolean {
     const em = own(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, view(request.signature)));
     return pssVerifyDigest(em, modBits, request.digest);
   }
-  return nodeVerify('sha256', view(request.message), { key, ...PSS }, view(request.signature));
+  return digestVerify('sha256', request.message, { key, ...PSS }, request.signature);
 }
 
 function hashFor(scheme: SignRequest['scheme']): string | null {
@@ -135,8 +161,9 @@ export const nodeCrypto: CryptoPort = {
     const key = loadPrivate(request.key);
     assertKeyFits(request.scheme, key);
     const hash = hashFor(request.scheme);
-    if (request.scheme === 'rsa-pss') return own(nodeSign('sha256', view(request.message), { key, ...PSS }));
-    return own(nodeSign(hash, view(request.message), key));
+    if (request.scheme === 'rsa-pss') return digestSign('sha256', request.message, { key, ...PSS });
+    if (hash === null) return own(nodeSign(null, contiguous(request.message), key));
+    return digestSign(hash, request.message, key);
   },
   verify(request) {
     let key: KeyObject;
@@ -147,7 +174,9 @@ export const nodeCrypto: CryptoPort = {
     }
     try {
       if (request.scheme === 'rsa-pss') return key.asymmetricKeyType === 'rsa' && rsaVerify(request, key);
-      return nodeVerify(hashFor(request.scheme), view(request.message), key, view(request.signature));
+      const hash = hashFor(request.scheme);
+      if (hash === null) return nodeVerify(null, contiguous(request.message), key, view(request.signature));
+      return digestVerify(hash, request.message, key, request.signature);
     } catch {
       // OpenSSL throws on structurally broken signatures (bad DER); that is a failed verification.
       return false;
