@@ -214,9 +214,10 @@ export async function sign(args: ParsedArgs, io: CommandIo): Promise<number> {
     writeOutput(io, outfile, result.bytes);
     return 0;
   }
-  let output: Uint8Array | string;
+  let output: Uint8Array | string | readonly Uint8Array[];
   try {
-    output = isHexPath(outfile) ? toHexOutput(result, basedInt(args, 'hex-addr', "'-x' / '--hex-addr'")) : toBinaryOutput(result);
+    // An unpadded binary is written part by part, without joining the payload into a copy.
+    output = isHexPath(outfile) ? toHexOutput(result, basedInt(args, 'hex-addr', "'-x' / '--hex-addr'")) : result.pad ? toBinaryOutput(result) : result.parts;
   } catch (error) {
     if (error instanceof SlotwiseError && error.code === 'SW_ERR_INPUT_INVALID') throw new UsageError(error.message);
     throw error;
