@@ -191,12 +191,16 @@ async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: 
 }
 
 /** Runs imgtool's recipe, converting its option refusals into usage errors (exit 2). */
-async function build(args: ParsedArgs, options: SignOptions, makeExtension: (() => SignExtension) | undefined): Promise<SignResult> {
+async function build(args: ParsedArgs, io: CommandIo, options: SignOptions, makeExtension: (() => SignExtension) | undefined): Promise<SignResult> {
   const compression = stringOption(args, 'compression') ?? 'disabled';
   try {
     if (compression === 'lzma2' || compression === 'lzma2armthumb') {
       const [{ signCompressed }, { xzCompress }] = await Promise.all([import('@slotwise/core/image/compress'), import('@slotwise/core/node/xz-compress')]);
-      return signCompressed(options, nodeCrypto, compression, xzCompress, makeExtension).result;
+      const compressed = signCompressed(options, nodeCrypto, compression, xzCompress, makeExtension);
+      // imgtool prints these two lines whenever it compresses (its "image.py: sign the …" debug
+      // lines are not reproduced).
+      if (compressed.compressedSize > 0) io.stdout(`compressed image size: ${compressed.compressedSize} bytes\noriginal image size: ${compressed.uncompressedSize} bytes\n`);
+      return compressed.result;
     }
     return signImage(makeExtension === undefined ? options : { ...options, extension: makeExtension() }, nodeCrypto);
   } catch (error) {
@@ -209,7 +213,7 @@ async function build(args: ParsedArgs, options: SignOptions, makeExtension: (() 
 export async function sign(args: ParsedArgs, io: CommandIo): Promise<number> {
   const outfile = args.positionals[1] as string;
   const { options, makeExtension } = await signOptions(args, io);
-  const result = await build(args, options, makeExtension);
+  const result = await build(args, io, options, makeExtension);
   if (result.kind === 'vector-to-sign') {
     writeOutput(io, outfile, result.bytes);
     return 0;
