@@ -29,6 +29,7 @@ test('encrypt for X25519 with HMAC-SHA512 and AES-256, then verify --decrypt-key
   const plain = await runInProcess(['verify', '-k', join(keys, 'root-ed25519-pub.pem'), out]);
   assert.equal(plain.code, 1);
   assert.equal(plain.stdout, 'Image has an invalid hash\n');
+  assert.match(plain.stderr, /hint: the image is encrypted .* --decrypt-key/);
   const decrypted = await runInProcess(['verify', '-k', join(keys, 'root-ed25519-pub.pem'), '--decrypt-key', join(keys, 'enc-x25519-priv.pem'), out]);
   assert.equal(decrypted.code, 0, decrypted.stderr);
   assert.match(decrypted.stdout, /^Image was correctly validated\nImage version: 2\.0\.0\+0\n/);

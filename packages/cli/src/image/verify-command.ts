@@ -79,5 +79,8 @@ export async function verify(args: ParsedArgs, io: CommandIo): Promise<number> {
   }
   io.stdout(`${MESSAGES[result.reason] ?? result.reason}\n`);
   io.stderr(`${result.reason}: ${result.detail}\n`);
+  if (result.reason === 'INVALID_HASH' && decryptKeyPath === undefined && ((result.header?.flags ?? 0) & 0x0c) !== 0) {
+    io.stderr('hint: the image is encrypted (its hash covers the plaintext); give --decrypt-key with the private encryption key\n');
+  }
   return 1;
 }
