@@ -149,3 +149,36 @@ test('keys that cannot encrypt are refused with SW_ERR_KEY_INVALID', () => {
   }
   assert.throws(() => readEncryptionKey(crypto, new Uint8Array([1, 2, 3])), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'SW_ERR_KEY_INVALID');
 });
+
+test('property: any payload signed with encryptionExtension decrypts back and verifies', async () => {
+  const fc = (await import('fast-check')).default;
+  const { signImage } = await import('../src/image/sign.js');
+  const { verifyImage } = await import('../src/image/verify.js');
+  const { loadKey } = await import('../src/image/keys.js');
+  const { nodeCrypto } = await import('../src/node/crypto.js');
+  const { encryptionExtension } = await import('../src/image/encrypt.js');
+  const signer = loadKey(readFileSync(vectorsDir + 'keys/root-ed25519.pem', 'utf8'), nodeCrypto);
+  assert.equal(signer.kind, 'private');
+  if (signer.kind !== 'private') return;
+  const keyFiles = ['keys/enc-ec256-priv.pem', 'keys/enc-x25519-priv.pem', 'keys/enc-rsa2048-priv.pem'];
+  const parsedKeys = keyFiles.map((f) => readEncryptionKey(crypto, pemDer(f)));
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(2), fc.constantFrom(128, 256), fc.boolean(), fc.boolean(), (payload, which, aesBits, clear, sha512) => {
+      const { recipient, decryption } = parsedKeys[which] as ReturnType<typeof readEncryptionKey>;
+      assert.ok(decryption);
+      const hmacSha = sha512 && recipient.scheme === 'ecies-x25519' ? 512 : 256;
+      const { aesKey, ...extension } = encryptionExtension(crypto, { recipient, aesBits: aesBits as AesBits, hmacSha, clear });
+      const signed = signImage({ payload, version: { major: 1, minor: 2, revision: 3, build: 4 }, headerSize: 32, padHeader: true, slotSize: 0, key: signer, extension }, nodeCrypto);
+      assert.equal(signed.kind, 'image');
+      if (signed.kind !== 'image') return;
+      const back = decryptImage(crypto, signed.image, decryption, { clear });
+      assert.ok(back.ok);
+      if (!back.ok) return;
+      assert.deepEqual(back.aesKey, aesKey);
+      assert.deepEqual(back.plaintextBody.subarray(0, payload.length), payload);
+      assert.equal(verifyImage(back.image, { crypto: nodeCrypto, keys: signer }).ok, true);
+      if (!clear && payload.length > 16) assert.equal(verifyImage(signed.image, { crypto: nodeCrypto, keys: signer }).ok, false);
+    }),
+    { numRuns: 60 },
+  );
+});
