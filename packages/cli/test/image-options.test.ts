@@ -72,12 +72,19 @@ test('malformed option values are usage errors (exit 2)', async () => {
     [['sign', '-v', '1', '--align', '3', ...base], /'3' is not one of/],
     [['sign', '-v', '1', '--clear', ...base], /--clear needs --encrypt/],
     [['sign', '-v'], /requires an argument/],
+    [['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '-1', '--pad', payload, join(work, 'bad.bin')], /-1 is out of range/],
+    [['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '0', '--confirm', payload, join(work, 'bad.bin')], /need the slot size to pad to/],
+    [['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '0xffffffff', '--pad', payload, join(work, 'bad.bin')], /refusing to pad a file to more than 1024 MiB/],
+    [['sign', '-v', '1', '-L', '-1', ...base], /-1 is out of range/],
+    [['sign', '-v', '1', '-H', '0x10000', '-S', '0x20000', '--pad-header', payload, join(work, 'bad.bin')], /out of range \(32\.\.0xffff\)/],
+    [['sign', '-v', '1', '-M', '-3', ...base], /out of range/],
     [['sign', '-v', '1', ...base, 'extra'], /unexpected extra argument/],
   ] as const) {
     const r = await runInProcess(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
+  assert.throws(() => readFileSync(join(work, 'bad.bin')), /ENOENT/);
 });
 
 test('a progress bar is drawn for a large input on a terminal, never otherwise', async () => {

@@ -19,11 +19,17 @@ import { flagOption, listOption, parseBasedInt, stringOption, UsageError, type P
 import { isHexPath, loadImageKey, readHexFile, readLargeInput } from './image-files.js';
 import { readInput, readTextInput, writeOutput, type CommandIo } from './io.js';
 
-function basedInt(args: ParsedArgs, name: string, label: string): number | undefined {
+/** Largest binary output `--pad` may produce (flash slots are far smaller). */
+const MAX_PAD_BYTES = 1 << 30;
+
+/** An integer option as Python's `int(text, 0)` reads it, within `[min, max]` (addresses and
+ * sizes are u32 fields; imgtool crashes in `struct.pack` outside that range, we refuse). */
+function basedInt(args: ParsedArgs, name: string, label: string, min = 0, max = 0xffff_ffff): number | undefined {
   const text = stringOption(args, name);
   if (text === undefined) return undefined;
   const value = parseBasedInt(text);
   if (value === undefined) throw new UsageError(`Invalid value for ${label}: ${text} is not a valid integer. Please use code literals prefixed with 0b/0B, 0o/0O, or 0x/0X as necessary.`);
+  if (value < min || value > max) throw new UsageError(`Invalid value for ${label}: ${text} is out of range (${min}..0x${max.toString(16)})`);
   return value;
 }
 
@@ -103,9 +109,17 @@ async function encryption(args: ParsedArgs, io: CommandIo, signer: ImagePrivateK
 /** Builds imgtool's SignOptions from the command line. */
 async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: SignOptions; makeExtension?: () => SignExtension }> {
   const infile = args.positionals[0] as string;
-  const headerSize = basedInt(args, 'header-size', "'-H' / '--header-size'") as number;
-  if (headerSize < 32) throw new UsageError("Invalid value for '-H' / '--header-size': Minimum value for -H/--header-size is 32");
+  const headerText = stringOption(args, 'header-size') as string;
+  const headerValue = parseBasedInt(headerText);
+  if (headerValue !== undefined && headerValue < 32) throw new UsageError("Invalid value for '-H' / '--header-size': Minimum value for -H/--header-size is 32");
+  const headerSize = basedInt(args, 'header-size', "'-H' / '--header-size'", 32, 0xffff) as number;
   const slotSize = basedInt(args, 'slot-size', "'-S' / '--slot-size'") as number;
+  if (slotSize === 0 && (flagOption(args, 'pad') || flagOption(args, 'confirm') || flagOption(args, 'test'))) {
+    throw new UsageError("Invalid value for '-S' / '--slot-size': --pad, --confirm and --test need the slot size to pad to");
+  }
+  if (slotSize > MAX_PAD_BYTES && (flagOption(args, 'pad') || flagOption(args, 'confirm') || flagOption(args, 'test')) && !isHexPath(args.positionals[1] as string)) {
+    throw new UsageError(`Invalid value for '-S' / '--slot-size': refusing to pad a file to more than ${MAX_PAD_BYTES / 1048576} MiB`);
+  }
   const ver = version(stringOption(args, 'version') as string, "'-v' / '--version'");
   const loadAddress = basedInt(args, 'load-addr', "'-L' / '--load-addr'");
   const romFixed = basedInt(args, 'rom-fixed', "'-F' / '--rom-fixed'");
@@ -145,7 +159,7 @@ async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: 
   const sha = stringOption(args, 'sha') ?? 'auto';
   const align = stringOption(args, 'align');
   const maxAlign = stringOption(args, 'max-align');
-  const maxSectors = basedInt(args, 'max-sectors', "'-M' / '--max-sectors'");
+  const maxSectors = basedInt(args, 'max-sectors', "'-M' / '--max-sectors'", 1, 0xffff);
   const erased = stringOption(args, 'erased-val');
   const endian = stringOption(args, 'endian');
   const vectorToSign = stringOption(args, 'vector-to-sign');
