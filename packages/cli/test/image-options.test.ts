@@ -38,6 +38,32 @@ test('encrypt for X25519 with HMAC-SHA512 and AES-256, then verify --decrypt-key
   assert.match(wrong.stderr, /ENC_KEY_MISMATCH/);
 });
 
+test('verify --decrypt-key takes a base64 AES-KW key for ENC_KW images', async () => {
+  const { encryptionExtension, readKeyEncryptionKey } = await import('@slotwise/core/image/encrypt');
+  const { createNodeEncCrypto } = await import('@slotwise/core/node/enc-crypto');
+  const { signImage } = await import('@slotwise/core/image/sign');
+  const { loadKey } = await import('@slotwise/core/image/keys');
+  const { nodeCrypto } = await import('@slotwise/core/node/crypto');
+  const kekFile = join(keys, 'enc-aes128kw.b64');
+  const { recipient } = readKeyEncryptionKey(readFileSync(kekFile, 'utf8'));
+  const { aesKey: _aesKey, ...extension } = encryptionExtension(createNodeEncCrypto(), { recipient, aesBits: 128 });
+  const signer = loadKey(readFileSync(join(keys, 'root-ec-p256.pem'), 'utf8'), nodeCrypto);
+  assert.equal(signer.kind, 'private');
+  if (signer.kind !== 'private') return;
+  const signed = signImage({ payload: new Uint8Array(readFileSync(payload)), version: { major: 3, minor: 1, revision: 0, build: 0 }, headerSize: 32, padHeader: true, slotSize: 0, key: signer, extension }, nodeCrypto);
+  assert.ok(signed.kind === 'image');
+  if (signed.kind !== 'image') return;
+  const file = join(work, 'kw.bin');
+  writeFileSync(file, signed.image);
+  const info = JSON.parse((await runInProcess(['dumpinfo', '-f', 'json', file])).stdout) as { tlv_area: { tlvs: Array<{ type_name: string; len: number }> } };
+  assert.deepEqual(info.tlv_area.tlvs.map((t) => [t.type_name, t.len]).at(-1), ['ENCKW', 24]);
+  const ok = await runInProcess(['verify', '-k', join(keys, 'root-ec-p256-pub.pem'), '--decrypt-key', kekFile, file]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /Image version: 3\.1\.0\+0/);
+  const refused = await runInProcess(['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '0x20000', '-E', kekFile, payload, join(work, 'kw2.bin')]);
+  assert.equal(refused.code, 1, 'sign -E takes PEM keys only, as imgtool');
+});
+
 test('--custom-tlv-file and the create alias', async () => {
   const tlvFile = join(work, 'tlv.bin');
   writeFileSync(tlvFile, Uint8Array.of(1, 2, 3, 250));

@@ -12,6 +12,7 @@
  * || HMAC tag (32 or 64 bytes) || AES-CTR(kdf key, zero counter) of the image's AES key.
  * KDF: HKDF-SHA256/512, no salt, info `MCUBoot_ECIES_v1`, length keylen + hashlen.
  */
+import { base64Decode } from '../bytes/base64.js';
 import { concatBytes } from '../bytes/hex.js';
 import { SlotwiseError } from '../errors.js';
 import type { EcdhCurve, EncCrypto, EncHash } from '../crypto/enc-port.js';
@@ -34,8 +35,10 @@ export const EncFlag = {
   ENCRYPTED_AES256: 0x08, // IMAGE_F_ENCRYPTED_AES256
 } as const;
 
-/** How the AES key reaches the device. */
-export type EncScheme = 'ecies-p256' | 'ecies-x25519' | 'rsa-oaep';
+/** How the AES key reaches the device. `aes-kw` (a key-encryption key shared with the
+ * bootloader, MCUBOOT_ENCRYPT_KW) is what newt and MCUboot's simulator use; imgtool cannot
+ * produce it. */
+export type EncScheme = 'ecies-p256' | 'ecies-x25519' | 'rsa-oaep' | 'aes-kw';
 
 /** AES key size in bits (`--encrypt-keylen`). */
 export type AesBits = 128 | 256;
@@ -46,14 +49,14 @@ export type HmacSha = 256 | 512;
 /** The recipient of an encrypted image: the public half of the device's encryption key. */
 export interface EncryptionRecipient {
   readonly scheme: EncScheme;
-  /** Raw point (ECIES) or RSA public key DER (PKCS#1 or SPKI). */
+  /** Raw point (ECIES), RSA public key DER (PKCS#1 or SPKI), or the KEK itself (aes-kw). */
   readonly publicKey: Uint8Array;
 }
 
 /** The device's private encryption key. */
 export interface DecryptionKey {
   readonly scheme: EncScheme;
-  /** Raw scalar (ECIES, 32 bytes) or RSA private key DER (PKCS#1 or PKCS#8). */
+  /** Raw scalar (ECIES, 32 bytes), RSA private key DER (PKCS#1 or PKCS#8), or the KEK (aes-kw). */
   readonly privateKey: Uint8Array;
 }
 
@@ -62,6 +65,7 @@ const ZERO_COUNTER = new Uint8Array(16);
 
 /** The TLV type that carries the key for `scheme` (and `hmacSha` for X25519). */
 export function encTlvType(scheme: EncScheme, hmacSha: HmacSha = 256): EncTlvType {
+  if (scheme === 'aes-kw') return EncTlvType.ENC_KW;
   if (scheme === 'rsa-oaep') return EncTlvType.ENC_RSA2048;
   if (scheme === 'ecies-p256') return EncTlvType.ENC_EC256;
   return hmacSha === 512 ? EncTlvType.ENC_X25519_SHA512 : EncTlvType.ENC_X25519;
@@ -70,6 +74,7 @@ export function encTlvType(scheme: EncScheme, hmacSha: HmacSha = 256): EncTlvTyp
 /** Length of the ENC_* TLV value in bytes (spec §1.6 table). */
 export function encTlvLength(scheme: EncScheme, aesBits: AesBits, hmacSha: HmacSha = 256): number {
   const keyBytes = aesBits / 8;
+  if (scheme === 'aes-kw') return keyBytes + 8;
   if (scheme === 'rsa-oaep') return 256;
   if (scheme === 'ecies-p256') return 65 + 32 + keyBytes;
   return 32 + (hmacSha === 512 ? 64 : 32) + keyBytes;
@@ -89,7 +94,7 @@ const OID_P256 = '1.2.840.10045.3.1.7';
 const OID_X25519 = '1.3.101.110';
 const OID_RSA = '1.2.840.113549.1.1.1';
 
-function schemeOfAlgorithm(algorithm: DerNode): EncScheme {
+function schemeOfAlgorithm(algorithm: DerNode): Exclude<EncScheme, 'aes-kw'> {
   const [oid, parameter] = derChildren(algorithm);
   if (oid === undefined || oid.tag !== DerTag.OID) throw keyError('missing algorithm identifier');
   const name = decodeOid(oid.value);
@@ -164,6 +169,20 @@ function readKey(crypto: EncCrypto, der: Uint8Array): { recipient: EncryptionRec
   throw keyError('unrecognised key structure');
 }
 
+/** A key-encryption key for ENC_KW from the text of a base64 file (MCUboot's
+ * `enc-aes128kw.b64` form): 16 or 32 bytes. It both wraps and unwraps.
+ * @throws SlotwiseError SW_ERR_KEY_INVALID when it is not base64 of 16 or 32 bytes. */
+export function readKeyEncryptionKey(text: string): { recipient: EncryptionRecipient; decryption: DecryptionKey } {
+  let kek: Uint8Array;
+  try {
+    kek = base64Decode(text.trim());
+  } catch {
+    throw keyError('an AES-KW key file holds the key in base64');
+  }
+  if (kek.length !== 16 && kek.length !== 32) throw keyError(`an AES-KW key is 16 or 32 bytes, this one is ${kek.length}`);
+  return { recipient: { scheme: 'aes-kw', publicKey: kek }, decryption: { scheme: 'aes-kw', privateKey: kek } };
+}
+
 function privateEcies(crypto: EncCrypto, scheme: 'ecies-p256' | 'ecies-x25519', scalar: Uint8Array): { recipient: EncryptionRecipient; decryption: DecryptionKey } {
   return { recipient: { scheme, publicKey: crypto.publicKeyOf(curveOf(scheme), scalar) }, decryption: { scheme, privateKey: scalar } };
 }
@@ -198,6 +217,7 @@ export function wrapAesKey(crypto: EncCrypto, recipient: EncryptionRecipient, ae
   if (aesKey.length !== 16 && aesKey.length !== 32) throw new RangeError(`aesKey: expected 16 or 32 bytes, got ${aesKey.length}`);
   if (hmacSha === 512 && recipient.scheme !== 'ecies-x25519') throw new RangeError('hmacSha: SHA-512 is supported for ECIES-X25519 only');
   if (recipient.scheme === 'rsa-oaep') return crypto.rsaOaepEncrypt(recipient.publicKey, aesKey);
+  if (recipient.scheme === 'aes-kw') return crypto.aesKeyWrap(recipient.publicKey, aesKey);
   const curve = curveOf(recipient.scheme);
   const { hash, macBytes } = eciesHash(recipient.scheme, hmacSha);
   const ephemeral = crypto.generateKeyPair(curve);
@@ -221,7 +241,7 @@ export function unwrapAesKey(
 ): { ok: true; aesKey: Uint8Array } | { ok: false; reason: UnwrapFailure; detail: string } {
   const keyBytes = aesBits / 8;
   const expectedScheme: EncScheme | undefined =
-    tlvType === EncTlvType.ENC_RSA2048 ? 'rsa-oaep' : tlvType === EncTlvType.ENC_EC256 ? 'ecies-p256' : tlvType === EncTlvType.ENC_X25519 || tlvType === EncTlvType.ENC_X25519_SHA512 ? 'ecies-x25519' : undefined;
+    tlvType === EncTlvType.ENC_RSA2048 ? 'rsa-oaep' : tlvType === EncTlvType.ENC_KW ? 'aes-kw' : tlvType === EncTlvType.ENC_EC256 ? 'ecies-p256' : tlvType === EncTlvType.ENC_X25519 || tlvType === EncTlvType.ENC_X25519_SHA512 ? 'ecies-x25519' : undefined;
   if (expectedScheme !== key.scheme) {
     return { ok: false, reason: 'ENC_KEY_MISMATCH', detail: `the image's key TLV 0x${tlvType.toString(16)} needs a ${expectedScheme ?? 'different'} key, got ${key.scheme}` };
   }
@@ -229,6 +249,11 @@ export function unwrapAesKey(
   const expectedLength = encTlvLength(key.scheme, aesBits, hmacSha);
   if (tlvValue.length !== expectedLength) {
     return { ok: false, reason: 'ENC_TLV_MALFORMED', detail: `key TLV is ${tlvValue.length} bytes, expected ${expectedLength} for AES-${aesBits}` };
+  }
+  if (key.scheme === 'aes-kw') {
+    const aesKey = crypto.aesKeyUnwrap(key.privateKey, tlvValue);
+    if (aesKey === undefined || aesKey.length !== keyBytes) return { ok: false, reason: 'ENC_KEY_MISMATCH', detail: 'AES key unwrap failed its integrity check: wrong key-encryption key' };
+    return { ok: true, aesKey };
   }
   if (key.scheme === 'rsa-oaep') {
     const aesKey = crypto.rsaOaepDecrypt(key.privateKey, tlvValue);
