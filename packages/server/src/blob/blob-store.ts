@@ -81,7 +81,7 @@ export function createFsBlobStore(dir: string): BlobStore {
       }
     },
     read(sha256, start, end) {
-      return createReadStream(pathOf(sha256), { start, end, highWaterMark: 64 * 1024 });
+      return createReadStream(pathOf(sha256), { start, end, highWaterMark: 512 * 1024 });
     },
   };
 }
