@@ -23,6 +23,7 @@ import type { Mcp9808Chip } from './mcp9808.js';
 import type { NetworkModel } from './network-model.js';
 import type { DdiTransport } from './ota/ddi.js';
 import type { SavedAction } from './ota/ota-step.js';
+import type { SampleSink } from './telemetry.js';
 
 /** Where the saved OTA action lives across resets (Zephyr: the settings partition). */
 export interface SettingsStore {
@@ -53,6 +54,8 @@ export interface DeviceRuntimeInput {
   readonly sensor: Mcp9808Chip;
   readonly network: NetworkModel;
   readonly transport: DdiTransport;
+  /** Where samples go (the server's samples endpoint); default: the network model alone. */
+  readonly samples?: SampleSink;
   readonly settings?: SettingsStore;
   readonly device?: DeviceDriverInput['device'];
   readonly watchdogMs?: number | null;
@@ -152,6 +155,7 @@ export function createDeviceRuntime(input: DeviceRuntimeInput): DeviceRuntime {
     ota: { transport: input.transport, secondary: slot, boot: bootControl },
     device: { ...input.device, ota: { eraseSizeBytes: sector, slotSizeBytes: imageLimit, ...input.device?.ota } },
     ...(input.watchdogMs === undefined ? {} : { watchdogMs: input.watchdogMs }),
+    ...(input.samples === undefined ? {} : { samples: input.samples }),
     onReset: (reason) => runBootloader(reason),
     firmware,
   });

@@ -23,6 +23,7 @@ import { createNetworkModel } from '@slotwise/core/device/network-model';
 import { buildFirmwareImage, type FirmwareFaults } from '@slotwise/core/device/firmware';
 import { createDeviceRuntime } from '@slotwise/core/device/runtime';
 import { createDdiHttpTransport } from '@slotwise/core/device/ota/ddi-http';
+import { createHttpSampleSink } from '@slotwise/core/device/telemetry';
 import { renderLog } from '@slotwise/core/device/driver';
 import { createHarness, seedRelease, type Harness } from '../harness.js';
 import { createInjectTransport } from '../../src/transport/inject-transport.js';
@@ -82,6 +83,7 @@ function device(h: Harness, controllerId: string, token: string, initial: Uint8A
     sensor: createMcp9808Chip(() => 21),
     network: createNetworkModel(),
     transport: createDdiHttpTransport({ transport: createInjectTransport(h.app), tenant: 'DEFAULT', controllerId, token }),
+    samples: createHttpSampleSink({ transport: createInjectTransport(h.app), token }),
   });
   return { runtime, versions, text: () => renderLog(runtime.driver.logs) };
 }
@@ -113,6 +115,11 @@ test('device ⇄ server: v1 → v2 completes, confirmed, success and running ver
       assert.equal(lines.filter((l) => re.test(l)).length, 1, `${re} once`);
     }
     assert.ok(!lines.some((l) => /chunk|Range/i.test(l)));
+    // Telemetry went to the server too: every record the device counts as delivered is stored.
+    const series = (await h.admin('GET', '/api/v1/devices/dev-a/samples')).json() as { samples: Array<{ temp: number }> };
+    assert.ok(d.runtime.driver.delivered.length >= 10);
+    assert.equal(series.samples.length, d.runtime.driver.delivered.length);
+    assert.ok(series.samples.every((x) => x.temp === 21_000));
   } finally {
     await h.close();
   }
