@@ -8,7 +8,8 @@
  * assert() ends the run with outcome `assert`.
  */
 import { openFlashArea, type FlashArea } from '../flash/flash-area.js';
-import type { FlashOp, NorFlash } from '../flash/nor-flash.js';
+import { NorFlash, type FlashOp } from '../flash/nor-flash.js';
+import type { FlashGeometry } from '../flash/geometry.js';
 import { resolveBootConfig, type BootConfig, type ResolvedBootConfig } from './config.js';
 import { IMAGE_F_NON_BOOTABLE, IMAGE_MAGIC, IMAGE_TLV_SEC_CNT, SwapType, swapTypeName } from './constants.js';
 import {
@@ -20,7 +21,7 @@ import {
   type ImageHeader, type ImageVersion,
 } from './image-header.js';
 import { decideSwapType } from './swap-type.js';
-import { readSwapSize, readSwapState, readU32le, readUnprotTlvSizes, writeCopyDone, writeImageOk, type SwapState, type TrailerLayout } from './trailer.js';
+import { readSwapSize, readSwapState, readU32le, writeCopyDone, writeImageOk, type SwapState, type TrailerLayout } from './trailer.js';
 import { findStatusArea, swapReadStatus } from './swap/misc.js';
 import { moveStrategy } from './swap/move.js';
 import { offsetStrategy } from './swap/offset.js';
@@ -238,7 +239,8 @@ class Loader {
     } else {
       const area = findStatusArea(st);
       bs.swapSize = readSwapSize(area, st.layout);
-      if (st.cfg.mode === 'swap-offset') [bs.unprotPri, bs.unprotSec] = readUnprotTlvSizes(area, st.layout);
+      // swap-offset's unprotected TLV sizes are read back only inside swap_run (swap_offset.c), so a
+      // trailer written before that (the revert fix-up on resume) carries the reset value 0.
       copySize = bs.swapSize;
     }
     this.strategy.run(st, bs, copySize);
@@ -417,6 +419,16 @@ export function boot(flash: NorFlash, config: BootConfig, options: BootOptions =
     trailers: { primary: readSwapState(loader.st.pri, layout), secondary: readSwapState(loader.st.sec, layout) },
     ops,
   };
+}
+
+/**
+ * bootutil_max_image_size for a layout: the largest image (header + body + TLVs) this mode
+ * accepts in the primary slot of `geometry`.
+ */
+export function maxImageSize(geometry: FlashGeometry, config: BootConfig): number {
+  const loader = new Loader(new NorFlash(geometry), resolveBootConfig(config));
+  loader.readSectors();
+  return loader.strategy.maxImageSize(loader.st, loader.st.pri);
 }
 
 export { readImageHeader };

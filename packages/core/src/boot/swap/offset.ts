@@ -40,7 +40,8 @@ function readHeader(st: BootState, slot: 0 | 1, bs: BootStatus | undefined): num
   if (bs !== undefined && !isStatusReset(bs, st.cfg.mode)) {
     const lastIdx = findLastIdxOffset(st, readSwapSize(findStatusArea(st), st.layout));
     const j = bs.idx - BOOT_STATUS_IDX_0;
-    if (bs.swapType === SwapType.REVERT || tableSaysRevert(st)) {
+    // A revert in progress is known from the status trailer's swap_info alone.
+    if (bs.swapType === SwapType.REVERT) {
       if (slot === 0 && (j > lastIdx || (j === lastIdx && bs.state === 2))) { s = 1; off = sz; }
       else if (slot === 1 && (j > lastIdx || (j === lastIdx && bs.state === 3))) { s = 0; off = 0; }
     } else {
@@ -129,7 +130,7 @@ export const offsetStrategy: SwapStrategy = {
         swapStatusInit(st, st.sec, bs);
       }
     }
-    if (bs.idx === BOOT_STATUS_IDX_0 && bs.state === BOOT_STATUS_STATE_0) {
+    if (bs.idx === BOOT_STATUS_IDX_0) {
       if (bs.source !== 'primary') {
         scrambleTrailerSectors(st, st.pri);
         swapStatusInit(st, st.pri, bs);
@@ -163,6 +164,9 @@ export const offsetStrategy: SwapStrategy = {
       }
       eraseRegion(st.sec, 0, sectorSize(st.secSectors, 0), false);
       scrambleTrailerSectors(st, st.sec);
+      // The finished revert leaves the status at its start, so the headers are read back plainly.
+      bs.idx = BOOT_STATUS_IDX_0;
+      bs.state = BOOT_STATUS_STATE_0;
     } else {
       for (let i = 0; i <= lastIdx; i++) {
         if (i < bs.idx - BOOT_STATUS_IDX_0) continue;
