@@ -143,3 +143,25 @@ test('device ⇄ server: a v3 failing its health check is reverted by MCUboot; t
     await h.close();
   }
 });
+
+test('device ⇄ server: an operator cancel during the download stops it; the action ends canceled and v1 keeps running', async () => {
+  const h = await createHarness();
+  try {
+    const v2 = fw('2.0.0', 110_000); // 27 chunks: two WAIT visits a minute apart
+    assert.equal((await h.admin('PUT', '/api/v1/tenants/DEFAULT', { pollSleepSec: 30 })).statusCode, 200); // poll every 30 s
+    const { token, releaseId } = await seedRelease(h, { controllerId: 'dev-c', version: '2.0.0', bytes: v2, runningVersion: '1.0.0' });
+    const dep = await h.admin('POST', '/api/v1/deployments', { controllerId: 'dev-c', releaseId, timeoutMs: 3_600_000 });
+    const actionId = (dep.json() as { id: number }).id;
+    const d = device(h, 'dev-c', token, fw('1.0.0', 40_000));
+    d.runtime.powerOn();
+    await d.runtime.runUntil(30_000); // first WAIT: 16 chunks written
+    assert.ok(d.text().includes('Download started'), d.text());
+    assert.equal((await h.admin('POST', `/api/v1/actions/${actionId}/cancel`)).statusCode, 200);
+    await d.runtime.runUntil(2_400_000);
+    assert.ok(!d.text().includes('Upgrade requested'), d.text());
+    assert.equal(d.runtime.firmware()?.version, '1.0.0');
+    assert.deepEqual((await actions(h, 'dev-c')).map((a) => a.status), ['canceled']);
+  } finally {
+    await h.close();
+  }
+});
