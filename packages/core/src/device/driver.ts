@@ -60,8 +60,11 @@ export interface DeviceDriverInput {
   readonly watchdogMs?: number | null;
   /** Version shown in the boot banner when there is no OTA port to ask. */
   readonly version?: string;
-  /** Called when the device resets, before it starts again (e.g. to run the bootloader twin). */
-  readonly onReset?: (reason: ResetReason) => void;
+  /**
+   * Called when the device resets, before it starts again (e.g. to run the bootloader twin).
+   * Returning false leaves the device off (nothing bootable).
+   */
+  readonly onReset?: (reason: ResetReason) => boolean | void;
   /**
    * The descriptor of the image that is starting (read at every boot from the slot MCUboot
    * booted): its sample interval and fault switches apply to this boot only.
@@ -286,7 +289,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
 
   function reset(reason: ResetReason): void {
     stopAll();
-    input.onReset?.(reason);
+    if (input.onReset?.(reason) === false) return;
     boot(reason);
   }
 
