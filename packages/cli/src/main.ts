@@ -16,6 +16,7 @@ const groups: Record<string, CommandGroup> = {
   image: { summary: 'build, sign, verify and inspect MCUboot images (imgtool-compatible)', load: () => import('./commands/image.js') },
   server: { summary: 'run the hawkBit-compatible update server (SQLite or PostgreSQL)', load: () => import('./commands/server.js') },
   admin: { summary: 'manage devices, artifacts, releases and rollouts on a running server', load: () => import('./commands/admin.js') },
+  sim: { summary: 'run a deterministic fleet simulation (scenario + seed → report and trace digest)', load: () => import('./commands/sim.js') },
 };
 
 function printHelp(): void {
