@@ -177,8 +177,9 @@ export async function ddiRoutes(app: FastifyInstance, opts: DdiRouteOptions): Pr
       else if (action?.status === 'running') {
         const now = ctx.clock.nowMs();
         const open = action.maintenance === null || windowOpen(action.maintenance, now);
-        // Zephyr ignores `update: skip` (B.1.7 quirk 6): hold the link back instead.
-        const holdBack = !open || (action.type === 'download_only' && isZephyr(device, req));
+        // Zephyr ignores `update: skip` (B.1.7 quirk 6) and SWUpdate closes the action on it
+        // (B.2): for them a download-only assignment is held back instead of offered.
+        const holdBack = !open || (action.type === 'download_only' && (isZephyr(device, req) || device.profile === 'swupdate'));
         if (!holdBack) l.deploymentBase = { href: `${base}/deploymentBase/${action.id}?c=${actionC(action, open)}` };
         else if (action.maintenance !== null) sleep = Math.min(sleep, Math.max(MIN_SLEEP_SEC, Math.floor(msUntilWindow(action.maintenance, now) / 3000)));
       }

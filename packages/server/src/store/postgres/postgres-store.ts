@@ -15,7 +15,13 @@ import type { Store } from '../store.js';
 /** Numbered migrations for PostgreSQL; append only. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: schemaV1({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
-  { version: 2, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
+  {
+    version: 2,
+    name: 'artifact bytes in the database (postgres-blob-store.ts)',
+    sql: `CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size_bytes BIGINT NOT NULL);
+          CREATE TABLE blob_chunks (sha256 TEXT NOT NULL, idx INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, idx))`,
+  },
+  { version: 3, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
 ];
 
 const INT8_OID = 20;
