@@ -10,3 +10,5 @@ export type { Clock, ManualClock } from './sim/clock.js';
 export { createManualClock } from './sim/clock.js';
 export type { Random } from './sim/random.js';
 export { createRandom } from './sim/random.js';
+export type { Scheduler, SimScheduler, TimerId } from './sim/scheduler.js';
+export { createScheduler } from './sim/scheduler.js';
