@@ -121,6 +121,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, management);
   await app.register(opsRoutes, { services, metrics });
 
+  services.actions.onDecided(async (action) => {
+    metrics.decided.inc({ status: action.status });
+  });
   app.decorate('slotwise', {
     services,
     metrics,
