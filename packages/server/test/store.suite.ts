@@ -212,6 +212,7 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     assert.deepEqual(await store.getRollout(1), r);
     assert.deepEqual((await store.listRolloutMembers(1, 1)).map((m) => m.controllerId), ['b', 'c']);
     assert.equal((await store.listRolloutMembers(1)).length, 3);
+    assert.deepEqual((await store.countRollout(1)).members.sort((a, b) => a.stage - b.stage), [{ stage: 0, count: 1 }, { stage: 1, count: 2 }]);
     assert.equal(await store.updateRollout(1, { currentStage: 1, updatedMs: 2 }, { state: 'running', currentStage: 0 }), true);
     assert.equal(await store.updateRollout(1, { currentStage: 1, updatedMs: 3 }, { state: 'running', currentStage: 0 }), false, 'second advance loses');
     assert.equal(await store.updateRollout(1, { state: 'paused', reason: 'failure ratio' }), true);

@@ -277,6 +277,8 @@ export interface Store extends DeviceTwinStore {
   /** CAS on state and stage: returns false when `expect` no longer holds. */
   updateRollout(id: number, patch: RolloutPatch, expect?: { state?: RolloutState; currentStage?: number }): Promise<boolean>;
   listRolloutMembers(rolloutId: number, stage?: number): Promise<RolloutMember[]>;
+  /** Members per stage and actions per (stage, status) of a rollout: its summary without reading every row out. */
+  countRollout(rolloutId: number): Promise<{ members: { stage: number; count: number }[]; actions: { stage: number; status: ActionStatus; count: number }[] }>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(tenant: string, opts?: { subject?: string; limit?: number }): Promise<AuditEntry[]>;

@@ -593,6 +593,15 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       return rows.map((r): RolloutMember => ({ rolloutId: num(r.rollout_id), controllerId: str(r.controller_id), stage: num(r.stage) }));
     },
 
+    async countRollout(rolloutId) {
+      const members = await db.all<Row>('SELECT stage, COUNT(*) AS n FROM rollout_members WHERE rollout_id = ? GROUP BY stage', [rolloutId]);
+      const actions = await db.all<Row>('SELECT stage, status, COUNT(*) AS n FROM actions WHERE rollout_id = ? GROUP BY stage, status', [rolloutId]);
+      return {
+        members: members.map((r) => ({ stage: num(r.stage), count: num(r.n) })),
+        actions: actions.map((r) => ({ stage: num(r.stage), status: str(r.status) as ActionStatus, count: num(r.n) })),
+      };
+    },
+
     async appendAudit(e) {
       await db.run('INSERT INTO audit (at_ms, tenant, actor, event, subject, details) VALUES (?, ?, ?, ?, ?, ?)', [e.atMs, e.tenant, e.actor, e.event, e.subject, JSON.stringify(e.details)]);
     },
