@@ -47,6 +47,9 @@ Options:
   --init FILE       factory image for the primary slot of a new flash file
   --speed N         virtual seconds per real second                    [1]
   --temp C          ambient temperature in °C                            [21.5]
+  --no-flash-timing bootloader flash operations take no time (default: nRF52840-like
+                    85 ms per 4 KiB erase, 41 µs per word written, scaled by --speed,
+                    so a swap lasts long enough to pull the plug in the middle of it)
 `;
 
 class UsageError extends Error {}
@@ -71,6 +74,7 @@ async function runDevice(args: string[]): Promise<number> {
       init: { type: 'string' },
       speed: { type: 'string', default: '1' },
       temp: { type: 'string', default: '21.5' },
+      'no-flash-timing': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -110,6 +114,27 @@ async function runDevice(args: string[]): Promise<number> {
     primary.write(0, padded);
   }
 
+  // The bootloader is synchronous (as MCUboot is): its flash time is spent blocking, like the MCU.
+  let inBootloader = false;
+  if (!values['no-flash-timing']) {
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    file.flash.observe((op) => {
+      if (!inBootloader) return;
+      const ms = op.op === 'erase' ? (85 * op.len) / 4096 : (0.041 * op.len) / 4;
+      Atomics.wait(pause, 0, 0, ms / speed);
+    });
+  }
+
+  let printedLogs = 0;
+  let runtimeLogs: () => readonly DeviceLogRecord[] = () => [];
+  const flush = (): void => {
+    const logs = runtimeLogs();
+    for (; printedLogs < logs.length; printedLogs++) {
+      const r = logs[printedLogs]!;
+      process.stdout.write(r.kind === 'banner' ? `*** Booting firmware ${r.version} (reset: ${r.reason}) ***\n` : `${formatLogLine(r)}\n`);
+    }
+  };
+
   const scheduler = createScheduler(0);
   const transport = createFetchTransport(server);
   const runtime = createDeviceRuntime({
@@ -119,8 +144,18 @@ async function runDevice(args: string[]): Promise<number> {
     trailer: { bootMaxAlign: preset.bootMaxAlign, maxImgSectors: preset.maxImgSectors, mode },
     crypto: nodeCrypto,
     bootloader: () => {
-      const r = boot(file.flash, bootConfig, { recordData: false });
-      return { booted: r.outcome === 'ok', detail: `${r.outcome}, swap ${r.swapType}${r.boot === undefined ? '' : `, booting ${r.boot.version}`}` };
+      flush(); // the firmware's last lines come before the bootloader's
+      process.stdout.write('[mcuboot] starting\n');
+      inBootloader = true;
+      let r;
+      try {
+        r = boot(file.flash, bootConfig, { recordData: false });
+      } finally {
+        inBootloader = false;
+      }
+      const detail = `${r.outcome}, swap ${r.swapType}${r.boot === undefined ? '' : `, booting ${r.boot.version}`}`;
+      process.stdout.write(`[mcuboot] ${detail}\n`);
+      return { booted: r.outcome === 'ok', detail };
     },
     sensor: createMcp9808Chip((t) => temp + Math.sin(t / 600_000) * 0.5),
     network: createNetworkModel([], { joinMs: 0, dnsMs: 0, connectMs: 0, rttMs: 0, bytesPerMs: Number.POSITIVE_INFINITY }),
@@ -131,16 +166,7 @@ async function runDevice(args: string[]): Promise<number> {
   // Ctrl-C and kill are power cuts: the flash file already holds every completed operation.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
-  let printedLogs = 0;
-  let printedBoots = 0;
-  const flush = (): void => {
-    for (; printedBoots < runtime.boots.length; printedBoots++) process.stdout.write(`[mcuboot] ${runtime.boots[printedBoots]!.detail}\n`);
-    const logs: readonly DeviceLogRecord[] = runtime.driver.logs;
-    for (; printedLogs < logs.length; printedLogs++) {
-      const r = logs[printedLogs]!;
-      process.stdout.write(r.kind === 'banner' ? `*** Booting firmware ${r.version} (reset: ${r.reason}) ***\n` : `${formatLogLine(r)}\n`);
-    }
-  };
+  runtimeLogs = () => runtime.driver.logs;
 
   runtime.powerOn();
   flush();
