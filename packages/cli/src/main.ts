@@ -14,6 +14,7 @@ interface CommandGroup {
 
 const groups: Record<string, CommandGroup> = {
   image: { summary: 'build, sign, verify and inspect MCUboot images (imgtool-compatible)', load: () => import('./commands/image.js') },
+  flash: { summary: 'MCUboot on a flash image file: create, boot, power-cut, inspect, sweep', load: () => import('./commands/flash.js') },
 };
 
 function printHelp(): void {
