@@ -13,7 +13,7 @@
  */
 import { isSlotwiseError } from '../errors.js';
 import { openFlashArea } from '../flash/flash-area.js';
-import type { FlashSnapshot, NorFlash, Random } from '../flash/nor-flash.js';
+import type { FlashOp, FlashSnapshot, NorFlash, Random } from '../flash/nor-flash.js';
 import { isPowerLoss } from '../flash/power-loss.js';
 import { resolveBootConfig, type BootConfig } from './config.js';
 import { boot, trailerLayoutOf, type BootResult } from './loader.js';
@@ -30,6 +30,11 @@ export interface SweepOptions {
   readonly torn?: { readonly rngFor: (op: number) => Random };
   /** Seeded random runs of several cuts each (MCUboot's perm_with_random_fails). */
   readonly random?: { readonly runs: number; readonly rng: Random; readonly maxCuts?: number };
+  /**
+   * After a recovery that boots an unconfirmed test image, boot once more and require the revert
+   * (default true; false measures exactly cut + recovery, as MCUboot's simulator does).
+   */
+  readonly checkRevert?: boolean;
   /** Only these first-cut points (1-based ops of the step); default every op. */
   readonly only?: readonly number[];
   /** Stop collecting issues after this many (the counts stay exact). */
@@ -92,7 +97,7 @@ function runStep(flash: NorFlash, step: SweepStep, config: BootConfig): Attempt 
   const cfg = resolveBootConfig(config);
   const layout = trailerLayoutOf(cfg);
   try {
-    if (step === 'boot') return { powerLoss: false, result: boot(flash, config, { recordData: false }) };
+    if (step === 'boot') return { powerLoss: false, result: boot(flash, config, { recordOps: false }) };
     if (step === 'set-confirmed') setConfirmed(openFlashArea(flash, cfg.areas.primary), layout);
     else setPending(openFlashArea(flash, cfg.areas.secondary), layout, step === 'set-pending-permanent');
     return { powerLoss: false };
@@ -116,8 +121,24 @@ function primaryImage(flash: NorFlash, config: BootConfig, r: BootResult | undef
   return pri.read(0, Math.min(pri.size, len + img));
 }
 
-const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
-  a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+/** The refused op lands partially (torn write/erase), as the flash's torn fault does. */
+function tearOp(flash: NorFlash, op: FlashOp, random: Random): void {
+  flash.armTornWrite(1, random);
+  try {
+    if (op.op === 'write') flash.write(op.off, op.data as Uint8Array);
+    else flash.erase(op.off, op.len);
+  } catch (e) {
+    if (!isPowerLoss(e)) throw e;
+  } finally {
+    flash.disarm();
+  }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Runs a power-cut sweep of `step` from the current content of `flash` (left as found). */
 export function sweepStep(flash: NorFlash, options: SweepOptions): SweepReport {
@@ -132,13 +153,21 @@ export function sweepStep(flash: NorFlash, options: SweepOptions): SweepReport {
   const tornCounts = zero();
   const outcomes: Record<string, number> = {};
 
-  // The reference: the step uninterrupted (then one boot, for an application call).
-  let totalOps = 0;
-  const stop = flash.observe(() => { totalOps++; });
+  // The reference: the step uninterrupted (then one boot, for an application call). The state
+  // after each of its ops is kept (copy-on-write, O(sectors) each): the state after a cut at op N
+  // is the state after op N-1, so no cut is ever replayed.
+  const after: FlashSnapshot[] = [start];
+  const refOps: FlashOp[] = [];
+  const stop = flash.observe((op) => {
+    refOps.push(op.data !== undefined ? { ...op, data: op.data.slice() } : op);
+    after.push(flash.snapshot());
+  });
   const ref = runStep(flash, options.step, config);
   stop();
+  const totalOps = refOps.length;
   const refBoot = options.step === 'boot' ? ref.result : bootOnce(flash, config).result;
   const expectedImage = primaryImage(flash, config, refBoot);
+  const priOff = openFlashArea(flash, cfg.areas.primary).off;
   const expected = { outcome: refBoot?.outcome ?? 'none', version: refBoot?.boot?.version };
 
   const record = (issue: SweepIssue): void => {
@@ -150,9 +179,15 @@ export function sweepStep(flash: NorFlash, options: SweepOptions): SweepReport {
    * Applies a list of cuts from `start` (each cut interrupts the next run: the step first,
    * then boots), then boots uninterrupted and judges the result. Returns the final attempt.
    */
-  const judge = (cuts: readonly number[], torn: boolean, cfgUsed: BootConfig, report: boolean): boolean => {
-    flash.restore(start);
-    for (let i = 0; i < cuts.length; i++) {
+  const judge = (cuts: readonly number[], torn: boolean, cfgUsed: BootConfig, report: boolean, reached?: FlashSnapshot): boolean => {
+    if (reached !== undefined) flash.restore(reached);
+    else if (cfgUsed === config && cuts.length === 1) {
+      // Straight to the state after the cut: the step is deterministic.
+      const n = cuts[0] as number;
+      flash.restore(after[n - 1] as FlashSnapshot);
+      if (torn && options.torn !== undefined) tearOp(flash, refOps[n - 1] as FlashOp, options.torn.rngFor(n));
+    } else flash.restore(start);
+    for (let i = reached !== undefined || (cfgUsed === config && cuts.length === 1) ? cuts.length : 0; i < cuts.length; i++) {
       if (torn && i === 0 && options.torn !== undefined) flash.armTornWrite(cuts[i] as number, options.torn.rngFor(cuts[i] as number));
       else flash.armPowerCut(cuts[i] as number);
       const a = runStep(flash, i === 0 ? options.step : 'boot', cfgUsed);
@@ -175,11 +210,11 @@ export function sweepStep(flash: NorFlash, options: SweepOptions): SweepReport {
       if (report) record({ kind: 'brick', cuts, torn, detail: `recovery boot ended ${r.outcome}${r.assertion !== undefined ? ` (${r.assertion})` : ''}: no image boots` });
       return false;
     }
-    if (expectedImage !== undefined && !sameBytes(primaryImage(flash, cfgUsed, r), expectedImage)) {
+    if (expectedImage !== undefined && !flash.equalsAt(priOff, expectedImage)) {
       if (report) record({ kind: 'wrong-image', cuts, torn, detail: `recovery booted ${r.boot?.version}, the uninterrupted step boots ${expected.version}` });
       return false;
     }
-    if (cfg.mode !== 'overwrite-only') {
+    if (cfg.mode !== 'overwrite-only' && options.checkRevert !== false) {
       const t = r.trailers.primary;
       if (t.magic === 'good' && t.copyDone === 'set' && t.imageOk === 'unset') {
         const running = primaryImage(flash, cfgUsed, r);
@@ -195,11 +230,11 @@ export function sweepStep(flash: NorFlash, options: SweepOptions): SweepReport {
   };
 
   /** Judges a failing cut list again with the corrected algorithm to tell MCUboot defects apart. */
-  const judgeAndClassify = (cuts: readonly number[], torn: boolean): void => {
+  const judgeAndClassify = (cuts: readonly number[], torn: boolean, reached?: FlashSnapshot): void => {
     const before = issues.length;
     const target = torn ? tornCounts : counts;
     const beforeCounts = { ...target };
-    if (judge(cuts, torn, config, true)) return;
+    if (judge(cuts, torn, config, true, reached)) return;
     if (cfg.fixed || !judge(cuts, torn, fixedConfig, false)) return;
     // Clean with the fix: re-file what was just recorded as an MCUboot defect.
     for (const k of Object.keys(target) as SweepIssueKind[]) target[k] = beforeCounts[k];
@@ -223,18 +258,16 @@ export function sweepStep(flash: NorFlash, options: SweepOptions): SweepReport {
       judgeAndClassify([n], true);
     }
     if (options.double === true) {
-      // Count the recovery boot's ops after this cut, then cut it at each.
-      flash.restore(start);
-      flash.armPowerCut(n);
-      runStep(flash, options.step, config);
-      flash.disarm();
-      let recOps = 0;
-      const s2 = flash.observe(() => { recOps++; });
+      // Run the recovery boot after this cut once, keeping the state after each of its ops;
+      // the state after a second cut at M is the one after its op M-1.
+      flash.restore(after[n - 1] as FlashSnapshot);
+      const recAfter: FlashSnapshot[] = [flash.snapshot()];
+      const s2 = flash.observe(() => { recAfter.push(flash.snapshot()); });
       bootOnce(flash, config);
       s2();
-      for (let m = 1; m <= recOps; m++) {
+      for (let m = 1; m < recAfter.length; m++) {
         doubleCutPoints++;
-        judgeAndClassify([n, m], false);
+        judgeAndClassify([n, m], false, recAfter[m - 1]);
       }
     }
   }
@@ -265,4 +298,3 @@ export function sweepStep(flash: NorFlash, options: SweepOptions): SweepReport {
   };
 }
 
-export type { FlashSnapshot };

@@ -89,8 +89,9 @@ export const offsetStrategy: SwapStrategy = {
     const maxEntries = 2 * st.cfg.maxImgSectors;
     const off = statusOff(area, st.layout, false);
     let foundIdx = -1;
+    const raw = area.read(off, maxEntries * st.writeSz);
     for (let i = maxEntries; i > 0; i--) {
-      const b = area.read(off + (i - 1) * st.writeSz, 1)[0] as number;
+      const b = raw[(i - 1) * st.writeSz] as number;
       if (b !== area.erasedValue) { foundIdx = i; break; }
     }
     if (foundIdx === -1) return;

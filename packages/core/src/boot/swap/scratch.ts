@@ -174,8 +174,9 @@ export const scratchStrategy: SwapStrategy = {
     let found = false;
     let foundIdx = 0;
     let i = 0;
+    const raw = area.read(off, Math.min(maxEntries * st.writeSz, area.size - off));
     for (; i < maxEntries; i++) {
-      const b = area.read(off + i * st.writeSz, 1)[0] as number;
+      const b = raw[i * st.writeSz] as number;
       if (b === area.erasedValue) {
         if (found && foundIdx === 0) foundIdx = i;
       } else if (!found) {
