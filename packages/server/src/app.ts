@@ -24,6 +24,8 @@ import { rolloutRoutes } from './http/routes/rollouts.js';
 import { telemetryRoutes } from './http/routes/telemetry.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { twinRoutes } from './http/routes/twin.js';
+import { dashboardStaticRoutes } from './http/routes/dashboard-static.js';
 
 export interface AppConfig {
   /** Base URL devices should use in links (`https://ota.example.net`); default from Host. */
@@ -38,6 +40,8 @@ export interface AppConfig {
   processMetrics?: boolean;
   /** Idle keep-alive for device connections; Zephyr keeps one socket per probe (≥ 30 s). */
   keepAliveTimeoutMs?: number;
+  /** Serve the built dashboard (index.html + assets/) from this directory under `/`. */
+  dashboardDir?: string | null;
 }
 
 export interface AppDeps {
@@ -119,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rolloutRoutes, management);
   await app.register(telemetryRoutes, management);
   await app.register(adminRoutes, management);
+  await app.register(twinRoutes, management);
+  if (config.dashboardDir != null) await app.register(dashboardStaticRoutes, { dir: config.dashboardDir });
   await app.register(opsRoutes, { services, metrics });
 
   app.decorate('slotwise', {
