@@ -123,8 +123,8 @@ test('bad-sig with --key: the boot rejects v2 (erases the secondary) exactly as 
   assertOpsEqual(trace, sc.sequence[1]?.ops ?? [], 'bad-sig boot');
   assert.equal(sha256File(file), sc.sequence[1]?.result.flash_sha256);
   assert.match(r.stdout, /version 1\.0\.0\+0 boots/);
-  assert.match(r.stdout, /row 1 of the swap table/);
-  assert.match(r.stdout, /Validation of the secondary slot: INVALID \(INVALID_SIGNATURE.*The secondary slot was erased/);
+  assert.match(r.stdout, /Decision: TEST \(decision table row 1/);
+  assert.match(r.stdout, /The secondary image is invalid: INVALID_SIGNATURE.*The whole slot was erased/);
 });
 
 test('--cut-at N then a plain boot gives the sweep file\'s cut and recovery, for first, middle and last cuts', () => {
@@ -255,7 +255,7 @@ test('presets work as layouts; bad layouts, oversized images, wrong files and ba
 
   const unknown = flash('boot', '--layout', 'nosuchboard', 'preset.bin');
   assert.equal(unknown.code, 3);
-  assert.match(unknown.stderr, /no such board preset; known: nrf52840, stm32u5, stm32f4.*\[SW_ERR_BOOT_CONFIG_INVALID\]/);
+  assert.match(unknown.stderr, /unknown layout "nosuchboard": presets: nrf52840, stm32u5, stm32f4.*\[SW_ERR_BOOT_CONFIG_INVALID\]/);
 
   writeFileSync(join(dir, 'bad-layout.json'), JSON.stringify({ geometry: { sectors: [4096, 4096], write_align: 4, areas: { primary: { off: 0, size: 4096 } } } }));
   const badLayout = flash('boot', '--layout', 'bad-layout.json', 'preset.bin');
@@ -285,6 +285,6 @@ test('presets work as layouts; bad layouts, oversized images, wrong files and ba
   for (const sub of [['create'], ['boot'], ['app', 'set-pending'], ['app', 'set-confirmed'], ['inspect'], ['sweep'], []]) {
     const h = flash(...sub, '--help');
     assert.equal(h.code, 0, `${sub.join(' ')} --help`);
-    assert.match(h.stdout, /Usage: flash/);
+    assert.match(h.stdout, /Usage: slotwise flash/);
   }
 });

@@ -2,7 +2,7 @@
  * The file-backed flash (node/file-flash.ts): every op reaches the file as it happens, a power
  * cut leaves exactly the ops before it, reopening the file continues from there, and bad files
  * get typed errors. Also the layout parser (boards/layout.ts) and the --explain words
- * (boot/explain.ts) on a real swap.
+ * (boot/report.ts: per-area work, next boot) and the inspection on a real swap.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,15 +15,15 @@ import { isPowerLoss } from '../src/flash/power-loss.js';
 import { openFlashArea } from '../src/flash/flash-area.js';
 import { boot } from '../src/boot/loader.js';
 import { setPending } from '../src/boot/public-api.js';
-import { explainBoot } from '../src/boot/explain.js';
+import { explainBoot } from '../src/boot/report.js';
 import { inspectFlash } from '../src/boot/inspect.js';
-import { parseLayout, presetLayout } from '../src/boards/layout.js';
+import { layoutFromJson, layoutFromPreset } from '../src/boards/layout.js';
 import { isSlotwiseError } from '../src/errors.js';
 import { buildImage, hashOnlyValidator, placeImage } from './helpers/test-images.js';
 import type { BootConfig } from '../src/boot/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slotwise-file-flash-'));
-const layout = presetLayout('k64f');
+const layout = layoutFromPreset('k64f');
 const config: BootConfig = { mode: 'swap-move', bootMaxAlign: 8, maxImgSectors: 128, validatePrimarySlot: true, validator: hashOnlyValidator() };
 
 function device(name: string): { path: string; mem: NorFlash } {
@@ -69,7 +69,7 @@ test('a file of the wrong size or a missing file is a typed error', () => {
 });
 
 test('layouts: a scenario-shaped JSON with sector runs parses; bad fields are named', () => {
-  const l = parseLayout({
+  const l = layoutFromJson({
     geometry: { name: 'mine', sectors: [{ size: 4096, count: 64 }], write_align: 4, erased_val: 255,
       areas: { primary: { id: 1, off: 0x8000, size: 0x10000 }, secondary: { id: 2, off: 0x18000, size: 0x10000 } } },
     config: { upgrade_mode: 'swap-move', boot_max_align: 8, max_img_sectors: 128 },
@@ -77,25 +77,26 @@ test('layouts: a scenario-shaped JSON with sector runs parses; bad fields are na
   assert.equal(l.geometry.size, 64 * 4096);
   assert.equal(l.mode, 'swap-move');
   assert.equal(l.validatePrimarySlot, true);
-  const bad = (doc: unknown, re: RegExp): void => assert.throws(() => parseLayout(doc, 'x'), (e: unknown) => isSlotwiseError(e, 'SW_ERR_BOOT_CONFIG_INVALID') && re.test(e.message));
+  const bad = (doc: unknown, re: RegExp): void => assert.throws(() => layoutFromJson(doc, 'x'), (e: unknown) => isSlotwiseError(e, 'SW_ERR_BOOT_CONFIG_INVALID') && re.test(e.message));
   bad({}, /missing "geometry"/);
   bad({ geometry: { sectors: [4096], write_align: 3, areas: { primary: { off: 0, size: 4096 }, secondary: { off: 0, size: 4096 } } } }, /power of two/);
   bad({ geometry: { sectors: [4096, 4096], write_align: 4, areas: { primary: { off: 0, size: 4096 }, secondary: { off: 0, size: 4096 } } } }, /overlap/);
   bad({ geometry: { sectors: [4096, 4096], write_align: 4, areas: { primary: { off: 0, size: 4096 }, secondary: { off: 4096, size: 4096 } } }, config: { upgrade_mode: 'swap-fast' } }, /upgrade_mode/);
-  assert.throws(() => presetLayout('nope'), /known: nrf52840/);
+  assert.throws(() => layoutFromPreset('nope'), /presets: nrf52840/);
 });
 
-test('explain: the words name the decision row, the validation, the work per area and the next boot', () => {
+test('explain: the words name the decision row, the validation, the work per area and the next boot; inspect sees the result', () => {
   const { mem } = device('explain.bin');
   const before = inspectFlash(mem, config);
   assert.deepEqual([before.swap.swapType, before.swap.row, before.swap.statusEntries], ['test', 1, 0]);
   const lines = explainBoot(boot(mem, config));
   const text = lines.join('\n');
-  assert.match(text, /Trailers read: primary \[magic unset.*secondary \[magic good, swap_type test/);
-  assert.match(text, /Decision: swap type test .* by row 1 of the swap table/);
-  assert.match(text, /Validation of the secondary slot: valid \(2\.0\.1\+0: sha256 ok \(hash only\)\)/);
-  assert.match(text, /^ {2}primary: \d+ erases/m);
-  assert.match(text, /Outcome: boots version 2\.0\.1\+0/);
+  assert.match(text, /Read the trailers\. Primary: magic unset.*Secondary: magic good/);
+  assert.match(text, /Decision: TEST \(decision table row 1/);
+  assert.match(text, /The secondary image is valid \(2\.0\.1\+0: sha256 ok \(hash only\)\)/);
+  assert.match(text, /^ {2}primary: \d+ erases \(\d+ KiB\), \d+ writes/m);
+  assert.match(text, /^ {2}secondary: \d+ erases/m);
+  assert.match(text, /Boots version 2\.0\.1\+0/);
   assert.match(text, /Next boot: this image runs as a test/);
   const after = inspectFlash(mem, config);
   assert.equal(after.primary.image?.version, '2.0.1+0');

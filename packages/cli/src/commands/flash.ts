@@ -11,18 +11,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import { processIo, type CommandIo } from '../image/io.js';
+import { presetNames } from '@slotwise/core/boards/layout';
 import { FlashUsageError, positiveInt } from '../flash/context.js';
 
-const LAYOUT_HELP = 'flash layout: a JSON file with "geometry" and "config" objects as in a boot vector\'s scenario.json (a scenario.json works), or a preset: nrf52840, stm32u5, stm32f4, stm32f4-spi, stm32f769, k64f, k64fbig, nrf52840-spi, nrf52840-unequal, nrf52840-unequal-larger-slot1, psoc-edge-e8x, smallpages';
+const LAYOUT_HELP = `flash layout: a JSON file with "geometry" and "config" objects as in a boot vector's scenario.json (a scenario.json works), or a preset: ${presetNames().join(', ')}`;
 const MODE_HELP = 'upgrade mode: swap-scratch, swap-move, swap-offset or overwrite-only (default: the layout\'s config.upgrade_mode, or the preset\'s first mode)';
 const KEY_HELP = 'a public or private key (PEM) the bootloader trusts; repeat for several. Without --key images are checked like an MCUboot built without signature support: hash TLV only';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-interface Common { layout: string; mode?: string; key: string[] }
+interface Common { layout: string; mode?: string; key?: string[] }
 
 function build(io: CommandIo, done: (code: number) => void): Command {
-  const program = new Command('flash')
+  const program = new Command('slotwise flash')
     .description('MCUboot on a flash image file: create a device, boot it, cut its power, inspect it, sweep power cuts')
     .usage('<command> [options]')
     .exitOverride()
@@ -47,7 +48,7 @@ function build(io: CommandIo, done: (code: number) => void): Command {
     .argument('<flash-file>', 'the device')
     .requiredOption('--layout <layout>', LAYOUT_HELP)
     .option('--mode <mode>', MODE_HELP)
-    .option('--key <pem>', KEY_HELP, collect, [])
+    .option('--key <pem>', KEY_HELP, collect)
     .option('--cut-at <n>', 'power cut: refuse the N-th flash operation and stop there (exit code 4); the file keeps the operations before it')
     .option('--trace-out <file>', 'write every flash operation as one JSON line (op, off, len, area, area_off, sha256, data) as it happens')
     .option('--explain', 'say why: trailers read, decision-table row, validation, what was copied and erased, outcome')
@@ -85,7 +86,7 @@ function build(io: CommandIo, done: (code: number) => void): Command {
     .argument('<flash-file>', 'the device')
     .requiredOption('--layout <layout>', LAYOUT_HELP)
     .option('--mode <mode>', MODE_HELP)
-    .option('--key <pem>', KEY_HELP, collect, [])
+    .option('--key <pem>', KEY_HELP, collect)
     .option('--json', 'print the inspection as JSON')
     .action(async (file: string, o: Common & { json?: boolean }) => {
       done((await import('../flash/inspect-command.js')).inspectCommand(file, o, io));
@@ -95,7 +96,7 @@ function build(io: CommandIo, done: (code: number) => void): Command {
     .description('cut the power at every flash operation of an upgrade (or revert) boot, boot again, and check that the right image always boots')
     .requiredOption('--layout <layout>', LAYOUT_HELP)
     .option('--mode <mode>', MODE_HELP)
-    .option('--key <pem>', KEY_HELP, collect, [])
+    .option('--key <pem>', KEY_HELP, collect)
     .requiredOption('--primary <file>', 'the image running now')
     .requiredOption('--secondary <file>', 'the upgrade image')
     .addOption(new Option('--scenario <scenario>', 'test: sweep the test-upgrade boot; permanent: the permanent-upgrade boot; revert: the boot that reverts an unconfirmed test').choices(['test', 'permanent', 'revert']).default('test'))

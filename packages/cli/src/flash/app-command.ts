@@ -7,10 +7,11 @@
 import { openFlashArea } from '@slotwise/core/flash/flash-area';
 import { readSwapState } from '@slotwise/core/boot/trailer';
 import { setConfirmed, setPending, type AppCallResult } from '@slotwise/core/boot/public-api';
-import { describeTrailer } from '@slotwise/core/boot/explain';
+import { trailerWords } from '@slotwise/core/boot/report';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandIo } from '../image/io.js';
-import { bootSetup, flashSha256, trailerJson } from './context.js';
+import { toVectorTrailer } from '@slotwise/core/boot/report';
+import { bootSetup, flashSha256 } from './context.js';
 import { powerLostJson, powerLostText, runOnDevice } from './device.js';
 
 export interface AppOptions {
@@ -40,11 +41,11 @@ export function appCommand(call: 'set-pending' | 'set-confirmed', file: string, 
   if (o.json === true) {
     io.stdout(JSON.stringify({
       outcome: v.result.rc === 0 ? 'ok' : 'fail', rc: v.result.rc, api_call: api, action: v.result.action, ops: run.ops, flash_sha256: v.sha,
-      trailers: { primary: trailerJson(v.primary), secondary: trailerJson(v.secondary) },
+      trailers: { primary: toVectorTrailer(v.primary), secondary: toVectorTrailer(v.secondary) },
     }, null, 2) + '\n');
   } else {
     io.stdout(`${api}: rc ${v.result.rc}, ${v.result.action} (${run.ops} flash operation${run.ops === 1 ? '' : 's'})\n`
-      + `trailers after: primary [${describeTrailer(v.primary)}]; secondary [${describeTrailer(v.secondary)}]\n`);
+      + `trailers after: primary [${trailerWords(v.primary)}]; secondary [${trailerWords(v.secondary)}]\n`);
   }
   return v.result.rc === 0 ? ExitCode.OK : ExitCode.FAILURE;
 }

@@ -2,11 +2,10 @@
  * @module flash/boot-command
  * `slotwise flash boot`: the bootloader twin runs once on the flash file (context_boot_go),
  * writing through every operation; prints which image boots, and with `--explain` why
- * (core boot/explain.ts). `--cut-at N` is a power cut at the N-th operation.
+ * (core boot/report.ts). `--cut-at N` is a power cut at the N-th operation.
  */
 import { boot } from '@slotwise/core/boot/loader';
-import { explainBoot } from '@slotwise/core/boot/explain';
-import { describeTrailer } from '@slotwise/core/boot/explain';
+import { explainBoot, trailerWords } from '@slotwise/core/boot/report';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandIo } from '../image/io.js';
 import { bootResultJson, bootSetup, hex } from './context.js';
@@ -41,13 +40,15 @@ export function bootCommand(file: string, o: BootOptions, io: CommandIo): number
   } else {
     const lines: string[] = [];
     if (r.outcome === 'ok' && r.boot !== undefined) {
-      lines.push(`boot: ok — version ${r.boot.version} boots from the primary slot (header at ${hex(r.boot.imageOff)}); swap type ${r.swapType}, ${r.ops.length} flash operation${r.ops.length === 1 ? '' : 's'}`);
+      const resumed = r.events.find((e) => e.kind === 'progress' && e.resume);
+      const what = resumed !== undefined && resumed.kind === 'progress' ? `finished the interrupted ${resumed.swapType} swap` : `swap type ${r.swapType}`;
+      lines.push(`boot: ok — version ${r.boot.version} boots from the primary slot (header at ${hex(r.boot.imageOff)}); ${what}, ${r.ops.length} flash operation${r.ops.length === 1 ? '' : 's'}`);
     } else if (r.outcome === 'assert') {
       lines.push(`boot: assert — MCUboot stops on an assertion (${r.assertion ?? '?'}) after ${r.ops.length} flash operations; nothing boots`);
     } else {
       lines.push(`boot: fail — no bootable image (boot_go returns -1) after ${r.ops.length} flash operations`);
     }
-    lines.push(`trailers after: primary [${describeTrailer(r.trailers.primary)}]; secondary [${describeTrailer(r.trailers.secondary)}]`);
+    lines.push(`trailers after: primary [${trailerWords(r.trailers.primary)}]; secondary [${trailerWords(r.trailers.secondary)}]`);
     if (o.explain === true) lines.push('', 'Why:', ...explainBoot(r).map((l) => `  ${l}`));
     io.stdout(lines.join('\n') + '\n');
   }

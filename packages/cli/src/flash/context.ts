@@ -8,11 +8,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { SlotwiseError } from '@slotwise/core/errors';
-import { parseLayout, presetLayout, type FlashLayout } from '@slotwise/core/boards/layout';
+import { layoutFromJson, layoutFromPreset, type Layout } from '@slotwise/core/boards/layout';
 import { UPGRADE_MODES, type BootConfig, type UpgradeMode } from '@slotwise/core/boot/config';
-import { swapTypeName } from '@slotwise/core/boot/constants';
 import type { BootResult } from '@slotwise/core/boot/loader';
-import type { SwapState } from '@slotwise/core/boot/trailer';
+import { toVectorOp, toVectorResult } from '@slotwise/core/boot/report';
 import type { FlashOp, NorFlash } from '@slotwise/core/flash/nor-flash';
 import { createSlotValidator } from '@slotwise/core/image/slot-validator';
 import { loadKey, type ImageKey } from '@slotwise/core/image/keys';
@@ -31,7 +30,7 @@ export class FlashUsageError extends Error {
  * `--layout`: an existing file is read as JSON; anything else that looks like a path is an
  * unreadable file; a bare word is a preset name.
  */
-export function loadLayout(io: CommandIo, spec: string): FlashLayout {
+export function loadLayout(io: CommandIo, spec: string): Layout {
   const path = resolvePath(io, spec);
   if (existsSync(path) || /[/\\]|\.json$/i.test(spec)) {
     const text = new TextDecoder().decode(readInput(io, spec, 'layout file'));
@@ -41,13 +40,13 @@ export function loadLayout(io: CommandIo, spec: string): FlashLayout {
     } catch (error) {
       throw new SlotwiseError('SW_ERR_BOOT_CONFIG_INVALID', `layout file '${spec}' is not valid JSON: ${(error as Error).message}`);
     }
-    return parseLayout(doc, `layout file '${spec}'`);
+    return layoutFromJson(doc, `layout file '${spec}'`);
   }
-  return presetLayout(spec);
+  return layoutFromPreset(spec);
 }
 
 /** `--mode`, or the layout's own mode. */
-export function resolveMode(layout: FlashLayout, mode: string | undefined): UpgradeMode {
+export function resolveMode(layout: Layout, mode: string | undefined): UpgradeMode {
   if (mode !== undefined) {
     if (!(UPGRADE_MODES as readonly string[]).includes(mode)) throw new FlashUsageError(`--mode must be one of ${UPGRADE_MODES.join(', ')}, got '${mode}'`);
     const m = mode as UpgradeMode;
@@ -77,13 +76,13 @@ export function loadKeys(io: CommandIo, paths: readonly string[]): BootKeys {
 }
 
 /** A warning when the layout says the bootloader checks signatures but no key was given. */
-export function keyWarning(layout: FlashLayout, keys: BootKeys): string | undefined {
+export function keyWarning(layout: Layout, keys: BootKeys): string | undefined {
   if (keys.keys.length > 0 || layout.signature === undefined || layout.signature.startsWith('hash')) return undefined;
   return `warning: layout ${layout.name} says the bootloader checks ${layout.signature} signatures, but no --key was given: images are checked for their hash only (give --key to check signatures as that MCUboot would)\n`;
 }
 
 export interface BootSetup {
-  readonly layout: FlashLayout;
+  readonly layout: Layout;
   readonly mode: UpgradeMode;
   readonly keys: BootKeys;
   readonly config: BootConfig;
@@ -134,31 +133,14 @@ export function traceSha256(ops: readonly FlashOp[]): string {
 
 /** One op with the vectors' `ops` fields (`data` in hex for writes of at most 64 bytes). */
 export function opJson(o: FlashOp): Record<string, unknown> {
-  const base: Record<string, unknown> = { op: o.op, off: o.off, len: o.len, area: o.area ?? null, area_off: o.areaOff };
-  if (o.op === 'write' && o.data !== undefined) {
-    base.sha256 = sha256hex(o.data);
-    if (o.len <= 64) base.data = Buffer.from(o.data.buffer, o.data.byteOffset, o.data.length).toString('hex');
-  }
-  return base;
+  return toVectorOp(o, sha256hex);
 }
 
-/** A trailer with the vectors' field names. */
-export function trailerJson(s: SwapState): Record<string, unknown> {
-  return { magic: s.magic, swap_type: swapTypeName(s.swapType), copy_done: s.copyDone, image_ok: s.imageOk, image_num: s.imageNum };
-}
-
-/** A boot result with the field names of the vectors' `result`. */
+/** A boot result with the field names of the vectors' `result`, plus the hashes of its trace and the device. */
 export function bootResultJson(r: BootResult, flash: NorFlash): Record<string, unknown> {
-  const out: Record<string, unknown> = { outcome: r.outcome };
-  if (r.rc !== undefined) out.rc = r.rc;
-  out.ops = r.ops.length;
-  out.trace_sha256 = traceSha256(r.ops);
-  out.flash_sha256 = flashSha256(flash);
-  if (r.boot !== undefined) {
-    out.boot = { flash_dev_id: r.boot.flashDevId, image_off: r.boot.imageOff, slot: r.boot.slot, version: r.boot.version, img_size: r.boot.imgSize };
-  }
-  out.trailers = { primary: trailerJson(r.trailers.primary), secondary: trailerJson(r.trailers.secondary) };
-  out.swap_type = r.swapType;
+  const out: Record<string, unknown> = { ...toVectorResult(r), trace_sha256: traceSha256(r.ops), flash_sha256: flashSha256(flash), swap_type: r.swapType };
+  const resumed = r.events.find((e) => e.kind === 'progress' && e.resume);
+  if (resumed !== undefined && resumed.kind === 'progress') out.resumed_swap_type = resumed.swapType;
   if (r.assertion !== undefined) out.assertion = r.assertion;
   return out;
 }

@@ -7,7 +7,8 @@
  */
 import { SlotwiseError } from '@slotwise/core/errors';
 import { maxImageSize } from '@slotwise/core/boot/loader';
-import { NorFlash } from '@slotwise/core/flash/nor-flash';
+import type { NorFlash } from '@slotwise/core/flash/nor-flash';
+import { createFlashWithImages, secondaryImageOffset } from '@slotwise/core/boards/layout';
 import { writeFlashFile } from '@slotwise/core/node/file-flash';
 import { ExitCode } from '../exit-codes.js';
 import { resolvePath, type CommandIo } from '../image/io.js';
@@ -36,31 +37,25 @@ export interface PlacedImage {
  */
 export function buildDevice(io: CommandIo, setup: BootSetup, files: { primary: string; secondary?: string | undefined }): { flash: NorFlash; placed: PlacedImage[] } {
   const g = setup.layout.geometry;
-  const flash = new NorFlash(g);
   const max = maxImageSize(g, setup.config);
   const placed: PlacedImage[] = [];
-  const place = (slot: 'primary' | 'secondary', file: string): void => {
+  const read = (slot: 'primary' | 'secondary', file: string): Uint8Array => {
     const image = readImageFile(io, file, `${slot} image`);
-    const area = g.areas[slot];
-    if (area === undefined) throw new SlotwiseError('SW_ERR_BOOT_CONFIG_INVALID', `layout ${setup.layout.name} has no ${slot} area`);
-    const first = g.areaSectors(slot)[0];
-    const offset = slot === 'secondary' && setup.mode === 'swap-offset' && first !== undefined ? first.size : 0;
-    const w = g.writeAlign;
-    const padded = new Uint8Array(Math.ceil(image.length / w) * w).fill(g.erasedValue);
-    padded.set(image);
-    if (offset + padded.length > area.size) {
+    const area = g.areas[slot] as { off: number; size: number };
+    const offset = slot === 'secondary' ? secondaryImageOffset(setup.layout, setup.mode) : 0;
+    if (offset + image.length > area.size) {
       throw new SlotwiseError('SW_ERR_FLASH_IMAGE_TOO_LARGE',
         `${slot} image '${file}' has ${image.length} bytes but the ${slot} slot of ${setup.layout.name} holds ${area.size - offset}${offset > 0 ? ` after the ${offset}-byte swap-offset gap` : ''}`);
     }
     if (image.length > max) {
       io.stderr(`warning: ${slot} image '${file}' (${image.length} bytes) is larger than the ${max} bytes ${setup.mode} allows on ${setup.layout.name} (bootutil_max_image_size): MCUboot will reject it\n`);
     }
-    flash.load(area.off + offset, padded);
     placed.push({ slot, file, off: area.off + offset, size: image.length });
+    return image;
   };
-  place('primary', files.primary);
-  if (files.secondary !== undefined) place('secondary', files.secondary);
-  return { flash, placed };
+  const primary = read('primary', files.primary);
+  const secondary = files.secondary === undefined ? undefined : read('secondary', files.secondary);
+  return { flash: createFlashWithImages(setup.layout, setup.mode, primary, secondary), placed };
 }
 
 export function create(o: CreateOptions, io: CommandIo): number {

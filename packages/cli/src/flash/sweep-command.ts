@@ -34,7 +34,8 @@ export interface SweepOptions {
   readonly json?: boolean;
 }
 
-const CHUNK = 32;
+/** Cut points of the first chunk; later chunks are 1/50 of the sweep (each chunk re-runs the step once). */
+const FIRST_CHUNK = 32;
 const KINDS: readonly SweepIssueKind[] = ['brick', 'wrong-image', 'test-image-survives', 'nor-violation', 'mcuboot-defect'];
 
 /** Adds `b` into `a` (cut points, outcomes, counts, issues). */
@@ -70,7 +71,7 @@ export async function sweepCommand(o: SweepOptions, io: CommandIo): Promise<numb
   const layout = { bootMaxAlign: setup.config.bootMaxAlign, maxImgSectors: setup.config.maxImgSectors, mode: setup.mode };
   setPending(openFlashArea(flash, 'secondary'), layout, o.scenario === 'permanent');
   // The revert scenario sweeps the boot after an unconfirmed test upgrade.
-  if (o.scenario === 'revert') boot(flash, setup.config, { recordData: false });
+  if (o.scenario === 'revert') boot(flash, setup.config, { recordOps: false });
   const seed = o.seed ?? 1;
   const base = {
     config: setup.config,
@@ -80,16 +81,18 @@ export async function sweepCommand(o: SweepOptions, io: CommandIo): Promise<numb
   };
   let report: SweepReport | undefined;
   let bar: { update(n: number): void; stop(): void; setTotal(n: number): void; start(total: number, value: number): void } | undefined;
-  for (let from = 1; report === undefined || from <= report.totalOps; from += CHUNK) {
-    const only = Array.from({ length: CHUNK }, (_, k) => from + k);
+  let chunk = FIRST_CHUNK;
+  for (let from = 1; report === undefined || from <= report.totalOps; from += chunk) {
+    if (report !== undefined) chunk = Math.max(FIRST_CHUNK, Math.ceil(report.totalOps / 50));
+    const only = Array.from({ length: chunk }, (_, k) => from + k);
     const part = sweepStep(flash, { ...base, only, maxIssues: 200 });
     report = merge(report, part);
-    if (from === 1 && io.isTty && part.totalOps > CHUNK) {
+    if (from === 1 && io.isTty && part.totalOps > FIRST_CHUNK) {
       const { default: cliProgress } = await import('cli-progress');
       bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} cut points', hideCursor: true, clearOnComplete: true, stream: io.progressStream ?? process.stderr }, cliProgress.Presets.shades_classic);
       bar.start(part.totalOps, 0);
     }
-    bar?.update(Math.min(from + CHUNK - 1, part.totalOps));
+    bar?.update(Math.min(from + chunk - 1, part.totalOps));
     // Let the terminal draw between chunks.
     if (bar !== undefined) await new Promise((resolve) => setImmediate(resolve));
   }

@@ -4,7 +4,8 @@
  * with `geometry` and `config` objects shaped like the boot vectors' scenario.json (so a
  * scenario.json itself is a layout). Turns either into a validated geometry plus the MCUboot
  * build constants it implies. Every field of a JSON layout is user input: each is checked and a
- * bad one is a SW_ERR_BOOT_CONFIG_INVALID naming the field.
+ * bad one is a SW_ERR_BOOT_CONFIG_INVALID naming the field. Also builds a flash holding the given
+ * images where the bootloader expects them (the upgrade one sector in for swap-offset).
  *
  *   { "geometry": { "name": "my-board", "sectors": [4096, ...] | [{ "size": 4096, "count": 128 }],
  *                   "write_align": 4, "erased_val": 255,
@@ -15,11 +16,12 @@
  */
 import { SlotwiseError } from '../errors.js';
 import { createFlashGeometry, type AreaDef, type FlashGeometry, type FlashGeometryInput } from '../flash/geometry.js';
+import { NorFlash } from '../flash/nor-flash.js';
 import { UPGRADE_MODES, type UpgradeMode } from '../boot/config.js';
 import { BOARD_PRESETS, findBoardPreset } from './presets.js';
 
 /** A resolved layout: the device, and the build constants of the bootloader that runs on it. */
-export interface FlashLayout {
+export interface Layout {
   readonly name: string;
   readonly source: 'preset' | 'file';
   readonly geometry: FlashGeometry;
@@ -28,7 +30,7 @@ export interface FlashLayout {
   /** MCUBOOT_MAX_IMG_SECTORS. */
   readonly maxImgSectors: number;
   /** The upgrade mode the layout names (config.upgrade_mode), or the preset's first mode. */
-  readonly mode: UpgradeMode | undefined;
+  readonly mode?: UpgradeMode;
   /** MCUBOOT_VALIDATE_PRIMARY_SLOT (default on, as in the vectors and Zephyr). */
   readonly validatePrimarySlot: boolean;
   /** The signature the bootloader was built for (`ecdsa-p256`, `hash-sha256`, ...), if stated. */
@@ -106,7 +108,7 @@ function modeField(v: unknown, where: string): UpgradeMode | undefined {
  * A layout from a parsed JSON document (`where` names it in messages, e.g. the file path).
  * @throws SlotwiseError SW_ERR_BOOT_CONFIG_INVALID naming the first bad field.
  */
-export function parseLayout(doc: unknown, where: string): FlashLayout {
+export function layoutFromJson(doc: unknown, where = 'layout'): Layout {
   if (!isRecord(doc)) return fail(where, 'a layout is a JSON object with "geometry" and "config" objects (a boot vector scenario.json works)');
   const g = doc.geometry;
   if (!isRecord(g)) return fail(where, 'missing "geometry" object (sectors, write_align, erased_val, areas)');
@@ -126,13 +128,14 @@ export function parseLayout(doc: unknown, where: string): FlashLayout {
   if (vps !== undefined && typeof vps !== 'boolean') fail(cw, `"validate_primary_slot" must be true or false, got ${JSON.stringify(vps)}`);
   const signature = c.signature === undefined || c.signature === null ? undefined : String(c.signature);
   const copyChunkBytes = intField(c, 'copy_chunk_bytes', cw, { min: 1, optional: true });
+  const mode = modeField(c.upgrade_mode ?? doc.mode, cw);
   return {
     name,
     source: 'file',
     geometry,
     bootMaxAlign,
     maxImgSectors,
-    mode: modeField(c.upgrade_mode ?? doc.mode, cw),
+    ...(mode !== undefined ? { mode } : {}),
     validatePrimarySlot: typeof vps === 'boolean' ? vps : true,
     signature,
     copyChunkBytes,
@@ -143,16 +146,17 @@ export function parseLayout(doc: unknown, where: string): FlashLayout {
  * A layout from a board preset name (case-insensitive).
  * @throws SlotwiseError SW_ERR_BOOT_CONFIG_INVALID listing the known names.
  */
-export function presetLayout(name: string): FlashLayout {
+export function layoutFromPreset(name: string): Layout {
   const p = findBoardPreset(name);
-  if (p === undefined) return fail(`layout "${name}"`, `no such board preset; known: ${presetNames().join(', ')} (or give a JSON layout file)`);
+  if (p === undefined) return fail(`unknown layout "${name}"`, `presets: ${presetNames().join(', ')}, or a JSON file with geometry and config`);
+  const mode = p.modes[0];
   return {
     name: p.name,
     source: 'preset',
     geometry: createFlashGeometry(p.geometry),
     bootMaxAlign: p.bootMaxAlign,
     maxImgSectors: p.maxImgSectors,
-    mode: p.modes[0],
+    ...(mode !== undefined ? { mode } : {}),
     validatePrimarySlot: true,
     signature: undefined,
     copyChunkBytes: undefined,
@@ -165,8 +169,35 @@ export function presetNames(): string[] {
 }
 
 /** The layout's modes worth trying (a preset's simulator modes; every mode for a JSON layout with a scratch). */
-export function layoutModes(layout: FlashLayout): readonly UpgradeMode[] {
+export function layoutModes(layout: Layout): readonly UpgradeMode[] {
   const preset = layout.source === 'preset' ? findBoardPreset(layout.name) : undefined;
   if (preset !== undefined) return preset.modes;
   return UPGRADE_MODES.filter((m) => m !== 'swap-scratch' || layout.geometry.areas.scratch !== undefined);
+}
+
+/**
+ * A flash holding `primary` at the start of the primary slot and `secondary` (if any) at the
+ * start of the secondary slot, or one sector into it for swap-offset; padded with the erased
+ * value to the write alignment, as the vectors place them.
+ * @throws SlotwiseError SW_ERR_BOOT_CONFIG_INVALID when an image does not fit its slot.
+ */
+export function createFlashWithImages(layout: Layout, mode: UpgradeMode, primary: Uint8Array | undefined, secondary?: Uint8Array): NorFlash {
+  const g = layout.geometry;
+  const flash = new NorFlash(g);
+  const place = (area: string, extra: number, image: Uint8Array): void => {
+    const a = g.areas[area];
+    if (a === undefined) return fail(`layout ${layout.name}`, `no ${area} area`);
+    if (extra + image.length > a.size) return fail(`layout ${layout.name}`, `the ${image.length}-byte image does not fit the ${area} slot (${a.size} bytes${extra > 0 ? `, starting ${extra} bytes in` : ''})`);
+    const padded = new Uint8Array(Math.ceil(image.length / g.writeAlign) * g.writeAlign).fill(g.erasedValue);
+    padded.set(image);
+    flash.load(a.off + extra, padded);
+  };
+  if (primary !== undefined) place('primary', 0, primary);
+  if (secondary !== undefined) place('secondary', secondaryImageOffset(layout, mode), secondary);
+  return flash;
+}
+
+/** Where the upgrade image starts in the secondary slot: one sector in for swap-offset, else 0. */
+export function secondaryImageOffset(layout: Layout, mode: UpgradeMode): number {
+  return mode === 'swap-offset' ? (layout.geometry.areaSectors('secondary')[0] as { size: number }).size : 0;
 }

@@ -158,7 +158,7 @@ function slotLines(name: string, s: SlotInspection): string[] {
   if (s.image === undefined) lines.push(`  image: none (${s.content === 'erased' ? 'header erased' : 'no image magic: not an MCUboot image'})`);
   else {
     const i = s.image;
-    lines.push(`  image: version ${i.version} at +${hex(i.offset)}, header ${i.hdrSize} + body ${i.imgSize} + TLVs = ${i.totalSize ?? 'unreadable TLV info'} bytes${i.flags !== 0 ? `, flags ${hex(i.flags)}` : ''}`);
+    lines.push(`  image: version ${i.version} at +${hex(i.offset)}, header ${i.hdrSize} + body ${i.imgSize}${i.totalSize !== undefined ? ` + TLVs = ${i.totalSize} bytes` : ', TLV info unreadable'}${i.flags !== 0 ? `, flags ${hex(i.flags)}` : ''}`);
     lines.push(`  validation: ${i.validation.valid ? 'valid' : 'INVALID'} (${i.validation.reason})`);
   }
   const t = s.trailer;

@@ -9,21 +9,30 @@ import { createSlotValidator } from '../../src/image/slot-validator.js';
 import { nodeCrypto } from '../../src/node/crypto.js';
 import type { SlotValidator } from '../../src/boot/validate.js';
 
-/** An image of exactly `total` bytes (header 32 + payload + 40-byte TLV area), version major.0.1. */
-export function buildImage(total: number, major: number, seed: number, hdrSize = 32): Uint8Array {
-  const imgSize = total - hdrSize - 40;
+/**
+ * An image of exactly `total` bytes (header 32 + payload + [12-byte protected SEC_CNT area] +
+ * 40-byte TLV area), version major.0.1.
+ */
+export function buildImage(total: number, major: number, seed: number, hdrSize = 32, opts: { secCnt?: number; minor?: number } = {}): Uint8Array {
+  const prot = opts.secCnt === undefined ? 0 : 12;
+  const imgSize = total - hdrSize - 40 - prot;
   if (imgSize < 0) throw new RangeError(`image of ${total} bytes is too small`);
   const b = new Uint8Array(total);
   const dv = new DataView(b.buffer);
   dv.setUint32(0, 0x96f3b83d, true);
   dv.setUint16(8, hdrSize, true);
+  dv.setUint16(10, prot, true);
   dv.setUint32(12, imgSize, true);
-  b[20] = major; b[21] = 0; dv.setUint16(22, 1, true);
+  b[20] = major; b[21] = opts.minor ?? 0; dv.setUint16(22, 1, true);
   let x = (seed * 2654435761) >>> 0;
   for (let i = hdrSize; i < hdrSize + imgSize; i++) { x = (x * 1103515245 + 12345) >>> 0; b[i] = x >>> 24; }
   const t = hdrSize + imgSize;
-  b.set([0x07, 0x69, 40, 0, 0x10, 0, 32, 0], t);
-  b.set(createHash('sha256').update(b.subarray(0, t)).digest(), t + 8);
+  if (opts.secCnt !== undefined) {
+    b.set([0x08, 0x69, 12, 0, 0x50, 0, 4, 0], t);
+    dv.setUint32(t + 8, opts.secCnt, true);
+  }
+  b.set([0x07, 0x69, 40, 0, 0x10, 0, 32, 0], t + prot);
+  b.set(createHash('sha256').update(b.subarray(0, t + prot)).digest(), t + prot + 8);
   return b;
 }
 
