@@ -25,6 +25,8 @@ import { telemetryRoutes } from './http/routes/telemetry.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/rate-limit.js';
+import { twinRoutes } from './http/routes/twin.js';
+import { dashboardStaticRoutes } from './http/routes/dashboard-static.js';
 
 export interface AppConfig {
   /** Base URL devices should use in links (`https://ota.example.net`); default from Host. */
@@ -41,6 +43,8 @@ export interface AppConfig {
   rateLimit?: RateLimitConfig | null;
   /** Idle keep-alive for device connections; Zephyr keeps one socket per probe (≥ 30 s). */
   keepAliveTimeoutMs?: number;
+  /** Serve the built dashboard (index.html + assets/) from this directory under `/`. */
+  dashboardDir?: string | null;
 }
 
 export interface AppDeps {
@@ -123,6 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rolloutRoutes, management);
   await app.register(telemetryRoutes, management);
   await app.register(adminRoutes, management);
+  await app.register(twinRoutes, management);
+  if (config.dashboardDir != null) await app.register(dashboardStaticRoutes, { dir: config.dashboardDir });
   await app.register(opsRoutes, { services, metrics });
 
   services.actions.onDecided(async (action) => {

@@ -8,7 +8,8 @@
  * assert() ends the run with outcome `assert`.
  */
 import { openFlashArea, type FlashArea } from '../flash/flash-area.js';
-import type { FlashOp, NorFlash } from '../flash/nor-flash.js';
+import { NorFlash, type FlashOp } from '../flash/nor-flash.js';
+import type { FlashGeometry } from '../flash/geometry.js';
 import { resolveBootConfig, type BootConfig, type ResolvedBootConfig } from './config.js';
 import { IMAGE_F_NON_BOOTABLE, IMAGE_MAGIC, IMAGE_TLV_SEC_CNT, SwapType, swapTypeName } from './constants.js';
 import {
@@ -418,6 +419,16 @@ export function boot(flash: NorFlash, config: BootConfig, options: BootOptions =
     trailers: { primary: readSwapState(loader.st.pri, layout), secondary: readSwapState(loader.st.sec, layout) },
     ops,
   };
+}
+
+/**
+ * bootutil_max_image_size for a layout: the largest image (header + body + TLVs) this mode
+ * accepts in the primary slot of `geometry`.
+ */
+export function maxImageSize(geometry: FlashGeometry, config: BootConfig): number {
+  const loader = new Loader(new NorFlash(geometry), resolveBootConfig(config));
+  loader.readSectors();
+  return loader.strategy.maxImageSize(loader.st, loader.st.pri);
 }
 
 export { readImageHeader };

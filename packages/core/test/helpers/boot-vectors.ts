@@ -16,7 +16,9 @@ import type { BootConfig, UpgradeMode } from '../../src/boot/config.js';
 import { setConfirmed, setPending } from '../../src/boot/public-api.js';
 import { swapTypeName } from '../../src/boot/constants.js';
 import type { SwapState, TrailerLayout } from '../../src/boot/trailer.js';
-import { createNodeValidator } from './node-validator.js';
+import { createSlotValidator } from '../../src/image/slot-validator.js';
+import { loadKey } from '../../src/image/keys.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 export const VECTORS = join(new URL('.', import.meta.url).pathname, '../../../../../shared/vectors');
 export const BOOT_VECTORS = join(VECTORS, 'boot');
@@ -87,9 +89,10 @@ export function loadScenario(path: string): VScenario {
 
 export function configFor(sc: VScenario): BootConfig {
   const c = sc.config;
-  const validator = c.signature === 'ecdsa-p256'
-    ? createNodeValidator({ signature: 'ecdsa-p256', publicKeyPem: readFileSync(join(VECTORS, 'image/keys', (c.signing_key ?? 'root-ec-p256.pem').replace('.pem', '-pub.pem')), 'utf8') })
-    : createNodeValidator({ signature: 'hash-sha256' });
+  const keys = c.signature === 'ecdsa-p256'
+    ? loadKey(readFileSync(join(VECTORS, 'image/keys', c.signing_key ?? 'root-ec-p256.pem')), nodeCrypto)
+    : undefined;
+  const validator = createSlotValidator({ crypto: nodeCrypto, ...(keys !== undefined ? { keys } : {}) });
   return { mode: c.upgrade_mode, bootMaxAlign: c.boot_max_align, maxImgSectors: c.max_img_sectors, validatePrimarySlot: c.validate_primary_slot, validator };
 }
 

@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { Migration, SqlDriver, SqlValue } from '../sql/driver.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import { schemaV1 } from '../sql/schema.js';
+import { schemaV2DeviceTwin } from '../sql/schema-device-twin.js';
 import type { Store } from '../store.js';
 
 /** Numbered migrations for PostgreSQL; append only. */
@@ -20,6 +21,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     sql: `CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size_bytes BIGINT NOT NULL);
           CREATE TABLE blob_chunks (sha256 TEXT NOT NULL, idx INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, idx))`,
   },
+  { version: 3, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
 ];
 
 const INT8_OID = 20;
