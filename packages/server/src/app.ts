@@ -24,9 +24,9 @@ import { rolloutRoutes } from './http/routes/rollouts.js';
 import { telemetryRoutes } from './http/routes/telemetry.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/rate-limit.js';
 import { twinRoutes } from './http/routes/twin.js';
 import { dashboardStaticRoutes } from './http/routes/dashboard-static.js';
-import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/rate-limit.js';
 
 export interface AppConfig {
   /** Base URL devices should use in links (`https://ota.example.net`); default from Host. */
