@@ -177,11 +177,13 @@ test('a SIGKILL in the middle of a boot leaves the file of a power cut; the next
   const sha = sha256File(file);
   const cut = [sweep.cuts[done], sweep.cuts[done + 1]].find((c) => c?.flash_sha256_after_cut === sha);
   assert.ok(cut !== undefined, `file after SIGKILL at ${done} traced ops matches no cut`);
-  const rec = runStep(p, file, 'boot');
+  const rec = runStep(p, file, 'boot', ['--explain']);
   assert.equal(rec.code, 0);
   const out = json(rec);
   assert.equal(out.flash_sha256, cut.recovery.flash_sha256);
   assert.equal((out.boot as { version: string }).version, '2.0.0+0');
+  assert.equal(out.resumed_swap_type, 'test');
+  assert.ok((out.explain as string[]).some((l) => /Resuming the interrupted test swap/.test(l)), 'explains the resume');
 });
 
 test('sweep: a clean mode exits 0; swap-offset\'s revert double cuts are named MCUboot defects (exit 1); --fixed is clean', () => {
@@ -252,6 +254,14 @@ test('presets work as layouts; bad layouts, oversized images, wrong files and ba
   const none = flash('boot', '--layout', 'stm32f4', 'preset.bin', '--json');
   assert.equal(none.code, 0);
   assert.equal((json(none).boot as { version: string }).version, '1.0.0+0');
+
+  // A preset equal to a vector's geometry reproduces the vector's initial flash.
+  for (const [preset, p] of [['nrf52840', 'nrf52840/swap-move/test-then-revert'], ['stm32u5', 'stm32u5/swap-offset/test-then-revert'], ['stm32f4', 'stm32f4/swap-scratch/permanent']] as const) {
+    const mode = p.split('/')[1] as string;
+    const c = flash('create', '--layout', preset, '--mode', mode, '--primary', join(BOOT, p, 'images/v1.bin'), '--secondary', join(BOOT, p, 'images/v2.bin'), '-o', `${preset}.bin`, '--json');
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal((json(c) as { flash_sha256: string }).flash_sha256, loadScenario(p).initial_flash.sha256, preset);
+  }
 
   const unknown = flash('boot', '--layout', 'nosuchboard', 'preset.bin');
   assert.equal(unknown.code, 3);
