@@ -25,12 +25,15 @@ async function child(devices: number): Promise<void> {
     peakBuffers = Math.max(peakBuffers, m.arrayBuffers);
   };
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = await runScenario(scenario, { devices, checkBootable: false, onProgress: sample });
   sample();
   const wall = (performance.now() - t) / 1000;
+  const c = process.cpuUsage(cpu0);
+  const cpu = (c.user + c.system) / 1e6;
   const mib = (n: number): string => `${(n / 1048576).toFixed(0)} MiB`;
   console.log(
-    `${String(devices).padStart(7)} devices: ${wall.toFixed(1)} s wall, peak RSS ${mib(peakRss)}, peak heap ${mib(peakHeap)}, peak array buffers ${mib(peakBuffers)} (end ${mib(process.memoryUsage().arrayBuffers)}); ` +
+    `${String(devices).padStart(7)} devices: ${wall.toFixed(1)} s wall (${cpu.toFixed(1)} s CPU; the machine is shared), peak RSS ${mib(peakRss)}, peak heap ${mib(peakHeap)}, peak array buffers ${mib(peakBuffers)} (end ${mib(process.memoryUsage().arrayBuffers)}); ` +
       `${(r.virtualMs / 3_600_000).toFixed(2)} h virtual, ${r.requests} requests (${Math.round(r.requests / wall)}/s wall), ` +
       `updated ${r.outcomes.updated}/${r.devices}, bricked ${r.outcomes.bricked}, digest ${r.digest}`,
   );

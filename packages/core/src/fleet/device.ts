@@ -258,6 +258,9 @@ export class FleetDevice {
       this.trace(`BRICKED after ${reason}: ${r.outcome} ${r.swapType}`);
       return;
     }
+    // Both slots now hold images many devices share: give the sectors to the pool at once,
+    // so a fleet mid-rollout does not hold a private copy of every image.
+    this.compactFlash();
     const fw = readFirmware(this.primaryImage());
     this.running = fw.ok ? fw.descriptor.version : 'unknown';
     this.faults = fw.ok ? fw.descriptor.faults : {};
@@ -530,6 +533,7 @@ export class FleetDevice {
       return this.fail('downloaded image does not match its SHA-256');
     }
     if (this.profile.progressFeedback) this.outbox.push(this.feedback(dl.actionId, 'proceeding', 'none', 'downloaded, installing'));
+    this.compactFlash();
     const sec = this.board.secondary;
     sec.erase(this.imageLimit, sec.size - this.imageLimit);
     setPending(sec, this.board.trailer, false);
