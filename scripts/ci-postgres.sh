@@ -2,7 +2,7 @@
 # Used by .ci/run; a developer can `source scripts/ci-postgres.sh && start_ci_postgres` too.
 start_ci_postgres() {
   local bin
-  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  bin=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1); bin=${bin%/initdb}
   if [ -z "$bin" ]; then echo "ci-postgres: PostgreSQL is not installed" >&2; return 1; fi
   local dir=${SLOTWISE_PG_DIR:-/tmp/slotwise-ci-pg}
   local port=${SLOTWISE_PG_PORT:-54329}

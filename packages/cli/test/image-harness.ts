@@ -33,6 +33,7 @@ export interface Vector {
   compare: 'bytes' | 'verify';
   tags?: string[];
   nondeterministic_parts?: string[];
+  imgtool_stdout?: string;
   dumpinfo?: RecordedRun;
   verify?: RecordedRun;
   verify_public_key?: RecordedRun;

@@ -29,12 +29,39 @@ test('encrypt for X25519 with HMAC-SHA512 and AES-256, then verify --decrypt-key
   const plain = await runInProcess(['verify', '-k', join(keys, 'root-ed25519-pub.pem'), out]);
   assert.equal(plain.code, 1);
   assert.equal(plain.stdout, 'Image has an invalid hash\n');
+  assert.match(plain.stderr, /hint: the image is encrypted .* --decrypt-key/);
   const decrypted = await runInProcess(['verify', '-k', join(keys, 'root-ed25519-pub.pem'), '--decrypt-key', join(keys, 'enc-x25519-priv.pem'), out]);
   assert.equal(decrypted.code, 0, decrypted.stderr);
   assert.match(decrypted.stdout, /^Image was correctly validated\nImage version: 2\.0\.0\+0\n/);
   const wrong = await runInProcess(['verify', '--decrypt-key', join(keys, 'enc-ec256-priv.pem'), out]);
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /ENC_KEY_MISMATCH/);
+});
+
+test('verify --decrypt-key takes a base64 AES-KW key for ENC_KW images', async () => {
+  const { encryptionExtension, readKeyEncryptionKey } = await import('@slotwise/core/image/encrypt');
+  const { createNodeEncCrypto } = await import('@slotwise/core/node/enc-crypto');
+  const { signImage } = await import('@slotwise/core/image/sign');
+  const { loadKey } = await import('@slotwise/core/image/keys');
+  const { nodeCrypto } = await import('@slotwise/core/node/crypto');
+  const kekFile = join(keys, 'enc-aes128kw.b64');
+  const { recipient } = readKeyEncryptionKey(readFileSync(kekFile, 'utf8'));
+  const { aesKey: _aesKey, ...extension } = encryptionExtension(createNodeEncCrypto(), { recipient, aesBits: 128 });
+  const signer = loadKey(readFileSync(join(keys, 'root-ec-p256.pem'), 'utf8'), nodeCrypto);
+  assert.equal(signer.kind, 'private');
+  if (signer.kind !== 'private') return;
+  const signed = signImage({ payload: new Uint8Array(readFileSync(payload)), version: { major: 3, minor: 1, revision: 0, build: 0 }, headerSize: 32, padHeader: true, slotSize: 0, key: signer, extension }, nodeCrypto);
+  assert.ok(signed.kind === 'image');
+  if (signed.kind !== 'image') return;
+  const file = join(work, 'kw.bin');
+  writeFileSync(file, signed.image);
+  const info = JSON.parse((await runInProcess(['dumpinfo', '-f', 'json', file])).stdout) as { tlv_area: { tlvs: Array<{ type_name: string; len: number }> } };
+  assert.deepEqual(info.tlv_area.tlvs.map((t) => [t.type_name, t.len]).at(-1), ['ENCKW', 24]);
+  const ok = await runInProcess(['verify', '-k', join(keys, 'root-ec-p256-pub.pem'), '--decrypt-key', kekFile, file]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /Image version: 3\.1\.0\+0/);
+  const refused = await runInProcess(['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '0x20000', '-E', kekFile, payload, join(work, 'kw2.bin')]);
+  assert.equal(refused.code, 1, 'sign -E takes PEM keys only, as imgtool');
 });
 
 test('--custom-tlv-file and the create alias', async () => {
@@ -71,12 +98,19 @@ test('malformed option values are usage errors (exit 2)', async () => {
     [['sign', '-v', '1', '--align', '3', ...base], /'3' is not one of/],
     [['sign', '-v', '1', '--clear', ...base], /--clear needs --encrypt/],
     [['sign', '-v'], /requires an argument/],
+    [['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '-1', '--pad', payload, join(work, 'bad.bin')], /-1 is out of range/],
+    [['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '0', '--confirm', payload, join(work, 'bad.bin')], /need the slot size to pad to/],
+    [['sign', '-v', '1', '-H', '32', '--pad-header', '-S', '0xffffffff', '--pad', payload, join(work, 'bad.bin')], /refusing to pad a file to more than 1024 MiB/],
+    [['sign', '-v', '1', '-L', '-1', ...base], /-1 is out of range/],
+    [['sign', '-v', '1', '-H', '0x10000', '-S', '0x20000', '--pad-header', payload, join(work, 'bad.bin')], /out of range \(32\.\.0xffff\)/],
+    [['sign', '-v', '1', '-M', '-3', ...base], /out of range/],
     [['sign', '-v', '1', ...base, 'extra'], /unexpected extra argument/],
   ] as const) {
     const r = await runInProcess(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
+  assert.throws(() => readFileSync(join(work, 'bad.bin')), /ENOENT/);
 });
 
 test('a progress bar is drawn for a large input on a terminal, never otherwise', async () => {

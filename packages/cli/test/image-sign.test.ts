@@ -60,8 +60,11 @@ for (const vector of [...manifest.vectors, ...manifest.encrypted]) {
     assert.equal(result.code, 0, result.stderr);
     const ours = new Uint8Array(readFileSync(outfile));
     const theirs = new Uint8Array(readFileSync(vectorsDir + vector.output));
+    if (compressed) assert.match(result.stdout, /^compressed image size: \d+ bytes\noriginal image size: \d+ bytes\n$/);
+    else assert.equal(result.stdout, '');
     if (vector.compare === 'bytes') {
       assert.equal(sha256(ours), vector.sha256);
+      if (compressed) assert.ok(vector.imgtool_stdout?.includes(result.stdout), 'same size lines as imgtool');
       if (vector.extra_outputs !== undefined && vector.args.includes('--sig-out')) {
         assert.equal(readFileSync(join(dir, 'sig-out.sig'), 'utf8'), readFileSync(vectorsDir + String(vector.args[vector.args.indexOf('--sig-out') + 1]), 'utf8'));
       }

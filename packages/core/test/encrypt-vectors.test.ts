@@ -149,3 +149,71 @@ test('keys that cannot encrypt are refused with SW_ERR_KEY_INVALID', () => {
   }
   assert.throws(() => readEncryptionKey(crypto, new Uint8Array([1, 2, 3])), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'SW_ERR_KEY_INVALID');
 });
+
+test('property: any payload signed with encryptionExtension decrypts back and verifies', async () => {
+  const fc = (await import('fast-check')).default;
+  const { signImage } = await import('../src/image/sign.js');
+  const { verifyImage } = await import('../src/image/verify.js');
+  const { loadKey } = await import('../src/image/keys.js');
+  const { nodeCrypto } = await import('../src/node/crypto.js');
+  const { encryptionExtension } = await import('../src/image/encrypt.js');
+  const signer = loadKey(readFileSync(vectorsDir + 'keys/root-ed25519.pem', 'utf8'), nodeCrypto);
+  assert.equal(signer.kind, 'private');
+  if (signer.kind !== 'private') return;
+  const keyFiles = ['keys/enc-ec256-priv.pem', 'keys/enc-x25519-priv.pem', 'keys/enc-rsa2048-priv.pem'];
+  const parsedKeys = keyFiles.map((f) => readEncryptionKey(crypto, pemDer(f)));
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(2), fc.constantFrom(128, 256), fc.boolean(), fc.boolean(), (payload, which, aesBits, clear, sha512) => {
+      const { recipient, decryption } = parsedKeys[which] as ReturnType<typeof readEncryptionKey>;
+      assert.ok(decryption);
+      const hmacSha = sha512 && recipient.scheme === 'ecies-x25519' ? 512 : 256;
+      const { aesKey, ...extension } = encryptionExtension(crypto, { recipient, aesBits: aesBits as AesBits, hmacSha, clear });
+      const signed = signImage({ payload, version: { major: 1, minor: 2, revision: 3, build: 4 }, headerSize: 32, padHeader: true, slotSize: 0, key: signer, extension }, nodeCrypto);
+      assert.equal(signed.kind, 'image');
+      if (signed.kind !== 'image') return;
+      const back = decryptImage(crypto, signed.image, decryption, { clear });
+      assert.ok(back.ok);
+      if (!back.ok) return;
+      assert.deepEqual(back.aesKey, aesKey);
+      assert.deepEqual(back.plaintextBody.subarray(0, payload.length), payload);
+      assert.equal(verifyImage(back.image, { crypto: nodeCrypto, keys: signer }).ok, true);
+      if (!clear && payload.length > 16) assert.equal(verifyImage(signed.image, { crypto: nodeCrypto, keys: signer }).ok, false);
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('AES key wrap matches RFC 3394 §4.1 and §4.6', () => {
+  const kek128 = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
+  const data128 = Buffer.from('00112233445566778899AABBCCDDEEFF', 'hex');
+  assert.equal(hex(crypto.aesKeyWrap(kek128, data128)), '1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5');
+  const kek256 = Buffer.from('000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F', 'hex');
+  const data256 = Buffer.from('00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F', 'hex');
+  const wrapped = crypto.aesKeyWrap(kek256, data256);
+  assert.equal(hex(wrapped), '28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43bfb988b9b7a02dd21');
+  assert.equal(hex(crypto.aesKeyUnwrap(kek256, wrapped) ?? new Uint8Array()), hex(data256));
+  assert.equal(crypto.aesKeyUnwrap(kek128, crypto.aesKeyWrap(kek128, data128).map((b, i) => (i === 0 ? b ^ 1 : b))), undefined);
+});
+
+test('ENC_KW images (newt/simulator style) with the MCUboot test KEK round-trip', async () => {
+  const { readKeyEncryptionKey, encryptionExtension } = await import('../src/image/encrypt.js');
+  const { signImage } = await import('../src/image/sign.js');
+  const { nodeCrypto } = await import('../src/node/crypto.js');
+  const { recipient, decryption } = readKeyEncryptionKey(readFileSync(vectorsDir + 'keys/enc-aes128kw.b64', 'utf8'));
+  assert.equal(recipient.publicKey.length, 16);
+  const { aesKey, ...extension } = encryptionExtension(crypto, { recipient, aesBits: 128 });
+  const payload = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
+  const signed = signImage({ payload, version: { major: 1, minor: 0, revision: 0, build: 0 }, headerSize: 32, padHeader: true, slotSize: 0, extension }, nodeCrypto);
+  assert.ok(signed.kind === 'image');
+  if (signed.kind !== 'image') return;
+  const back = decryptImage(crypto, signed.image, decryption);
+  assert.ok(back.ok);
+  if (!back.ok) return;
+  assert.deepEqual(back.aesKey, aesKey);
+  assert.deepEqual(back.plaintextBody.subarray(0, 1000), payload);
+  const wrongKek = { scheme: 'aes-kw' as const, privateKey: new Uint8Array(16) };
+  const wrong = decryptImage(crypto, signed.image, wrongKek);
+  assert.equal(wrong.ok ? 'ok' : wrong.reason, 'ENC_KEY_MISMATCH');
+  assert.throws(() => readKeyEncryptionKey('not base64!'), /SW_ERR_KEY_INVALID|base64/);
+  assert.throws(() => readKeyEncryptionKey(Buffer.alloc(20).toString('base64')), /16 or 32 bytes/);
+});

@@ -76,7 +76,7 @@ describe('every kind:image vector parses to its manifest layout', () => {
       if (T) {
         assert.equal(toHex(bytes.subarray(T.magic_offset, T.magic_offset + 16)), T.magic_hex);
         assert.equal(toHex(trailerMagic(T.max_align)), T.magic_hex);
-        // Encryption key fields change the trailer math; the image-tools branch checks those.
+        // Encryption key fields change the trailer math; packages/core/test/encrypt-vectors.test.ts and the CLI tests check those.
         if ((h.flags & 0x0c) === 0) {
           const size = imgtoolTrailerSize({ align: T.write_align, maxAlign: T.max_align, maxSectors: T.max_sectors, overwriteOnly: T.overwrite_only });
           assert.equal(size, T.trailer_size);

@@ -58,7 +58,7 @@ function assertAgrees(result: VerifyResult, record: VerifyRecord, policy: Verify
   }
 }
 
-const encryptedReason = 'encrypted images are decrypted by the image-tools branch; imgtool reports INVALID_HASH on the ciphertext, checked here too';
+const encryptedReason = 'encrypted images are decrypted by image/encrypt.ts (packages/core/test/encrypt-vectors.test.ts); imgtool reports INVALID_HASH on the ciphertext, checked here too';
 
 describe('imgtool vectors verify as imgtool says', () => {
   for (const v of manifest.vectors) {

@@ -22,7 +22,7 @@ export interface TranslatedSign {
   output: string;
   hexAddress?: number;
   sigOut?: string;
-  /** Options we leave to the image-tools branch (encryption, compression). */
+  /** Options the sign command adds through SignExtension (encryption, compression). */
   unsupported: string[];
 }
 

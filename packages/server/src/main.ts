@@ -14,7 +14,9 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, createSystemRandom } from '@slotwise/core/node/system';
 import { buildApp } from './app.js';
-import { createFsBlobStore } from './blob/blob-store.js';
+import type { RateLimitConfig } from './http/rate-limit.js';
+import { createFsBlobStore, type BlobStore } from './blob/blob-store.js';
+import { openPostgresBlobStore } from './store/postgres/postgres-blob-store.js';
 import { hashApiKey } from './service/api-keys.js';
 import type { IdGenerator } from './service/context.js';
 import { createImageInspector } from './service/image-inspector.js';
@@ -36,6 +38,8 @@ export interface ServerOptions {
   logLevel: string;
   /** An admin key to install if the store has none (else one is generated into <data>/admin-key). */
   adminKey: string | null;
+  /** DDI budgets per public client address; null: unlimited. */
+  rateLimit?: RateLimitConfig | null;
 }
 
 export interface RunningServer {
@@ -54,22 +58,32 @@ export function createCryptoIdGenerator(): IdGenerator {
   return { token: () => draw(32), apiKey: () => `sw_${draw(40)}` };
 }
 
-export function openStore(db: string | null, dataDir: string): Store {
-  if (db !== null && /^postgres(ql)?:\/\//.test(db)) return openPostgresStore({ url: db });
+/**
+ * The storage for `--db`: SQLite + artifact files in the data directory, or PostgreSQL holding
+ * both records and artifact bytes (so server processes share nothing but the database).
+ */
+export function openStorage(db: string | null, dataDir: string): { store: Store; blobs: BlobStore; close(): Promise<void> } {
+  if (db !== null && /^postgres(ql)?:\/\//.test(db)) {
+    const store = openPostgresStore({ url: db });
+    const blobs = openPostgresBlobStore({ url: db });
+    return { store, blobs, close: async () => { await store.close(); await blobs.close(); } };
+  }
   const file = db === null ? join(dataDir, 'slotwise.db') : db.replace(/^sqlite:/, '');
-  return openSqliteStore(resolve(file));
+  const store = openSqliteStore(resolve(file));
+  return { store, blobs: createFsBlobStore(join(dataDir, 'artifacts')), close: () => store.close() };
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const log = pino({ level: options.logLevel });
-  const store = openStore(options.db, dataDir);
+  const storage = openStorage(options.db, dataDir);
+  const store = storage.store;
   await store.migrate();
   const random = createSystemRandom();
   const app = await buildApp({
     store,
-    blobs: createFsBlobStore(join(dataDir, 'artifacts')),
+    blobs: storage.blobs,
     clock: systemClock,
     random,
     ids: createCryptoIdGenerator(),
@@ -84,14 +98,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // another server a device remembers are unlikely to collide (Part C SHOULD 5).
       actionIdStart: 1_100_000 + randomInt(0, 8_000_000),
       processMetrics: true,
+      ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     },
   });
   const services = app.slotwise.services;
   let adminKeyFile: string | null = null;
   if ((await services.apiKeys.count()) === 0) {
     if (options.adminKey !== null) {
-      await store.createApiKey({ id: 'bootstrap', name: 'bootstrap', hash: hashApiKey(options.adminKey), createdMs: systemClock.nowMs() });
-      log.info('installed the admin key given at start-up');
+      try {
+        await store.createApiKey({ id: 'bootstrap', name: 'bootstrap', hash: hashApiKey(options.adminKey), createdMs: systemClock.nowMs() });
+        log.info('installed the admin key given at start-up');
+      } catch (error) {
+        // Another server process on the same database installed it first.
+        if ((await services.apiKeys.verify(options.adminKey)) === null) throw error;
+      }
     } else {
       const { key } = await services.apiKeys.create('bootstrap', 'server');
       adminKeyFile = join(dataDir, 'admin-key');
@@ -126,7 +146,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clearInterval(flush);
       clearInterval(sweep);
       await app.close();
-      await store.close();
+      await storage.close();
     },
   };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createManualClock, createRandom, type ManualClock } from '@slotwise/core';
 import { buildApp, type AppConfig } from '../src/app.js';
-import { createFsBlobStore } from '../src/blob/blob-store.js';
+import { createFsBlobStore, type BlobStore } from '../src/blob/blob-store.js';
 import { createIdGenerator } from '../src/service/context.js';
 import type { ImageInspector } from '../src/service/artifacts.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -27,7 +27,7 @@ export interface Harness {
 
 export const opaqueInspector: ImageInspector = async () => ({ kind: 'opaque' });
 
-export async function createHarness(opts: { config?: AppConfig; store?: Store; inspectImage?: ImageInspector; startMs?: number } = {}): Promise<Harness> {
+export async function createHarness(opts: { config?: AppConfig; store?: Store; blobs?: BlobStore; inspectImage?: ImageInspector; startMs?: number } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'slotwise-srv-'));
   const store = opts.store ?? openSqliteStore(join(dir, 'slotwise.db'));
   await store.migrate();
@@ -35,7 +35,7 @@ export async function createHarness(opts: { config?: AppConfig; store?: Store; i
   const random = createRandom(42);
   const app = await buildApp({
     store,
-    blobs: createFsBlobStore(join(dir, 'artifacts')),
+    blobs: opts.blobs ?? createFsBlobStore(join(dir, 'artifacts')),
     clock,
     random,
     ids: createIdGenerator(random.fork('ids')),

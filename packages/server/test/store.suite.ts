@@ -243,4 +243,22 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     assert.equal(await store.findApiKeyByHash('ee'.repeat(32)), null);
     assert.equal(await store.countApiKeys(), 1);
   });
+
+  withStore('device twin: events de-duplicated on (device, seq), listed oldest first after a seq; slots keep the newest picture', async (store) => {
+    const e = (seq: number, controllerId = 'd1') => ({ tenant: 'DEFAULT', controllerId, seq, atMs: 1000 + seq, kind: 'ota', title: `step ${seq}`, details: { n: seq }, receivedMs: 5 });
+    assert.deepEqual(await store.insertDeviceEvents([e(1), e(2), e(3)]), { inserted: 3, duplicates: 0 });
+    assert.deepEqual(await store.insertDeviceEvents([e(3), e(4), e(1, 'd2')]), { inserted: 2, duplicates: 1 });
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1')).map((x) => x.seq), [1, 2, 3, 4]);
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1', { afterSeq: 2 })).map((x) => x.seq), [3, 4]);
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1', { limit: 2 })).map((x) => x.seq), [3, 4], 'limit keeps the newest');
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1'))[0]?.details, { n: 1 });
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd2')).map((x) => x.title), ['step 1']);
+
+    assert.equal(await store.getDeviceSlots('DEFAULT', 'd1'), null);
+    await store.putDeviceSlots({ tenant: 'DEFAULT', controllerId: 'd1', atMs: 20, slots: { v: 'b' }, receivedMs: 1 });
+    await store.putDeviceSlots({ tenant: 'DEFAULT', controllerId: 'd1', atMs: 10, slots: { v: 'a' }, receivedMs: 2 });
+    assert.deepEqual((await store.getDeviceSlots('DEFAULT', 'd1'))?.slots, { v: 'b' }, 'an older picture arriving late is ignored');
+    await store.putDeviceSlots({ tenant: 'DEFAULT', controllerId: 'd1', atMs: 30, slots: { v: 'c' }, receivedMs: 3 });
+    assert.equal((await store.getDeviceSlots('DEFAULT', 'd1'))?.atMs, 30);
+  });
 }

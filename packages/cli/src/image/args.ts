@@ -130,9 +130,23 @@ export function usageLine(spec: CommandSpec): string {
   return `Usage: slotwise image ${spec.name} [OPTIONS]${positional === '' ? '' : ' ' + positional}`;
 }
 
+/** Wraps `text` at `width` columns, each line prefixed by `indent`. */
+function wrap(text: string, indent: string, width = 88): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines;
+}
+
 /** Full `--help` text of a subcommand. */
 export function helpText(spec: CommandSpec): string {
-  const lines = [usageLine(spec), '', `  ${spec.summary}`, '', 'Options:'];
+  const lines = [usageLine(spec), '', ...wrap(spec.summary, '  '), '', 'Options:'];
   const rows = spec.options.map((o) => {
     const names = `${o.short === undefined ? '    ' : `-${o.short}, `}--${o.long}`;
     const meta = o.kind === 'flag' ? '' : o.choices !== undefined ? ` [${o.choices.join('|')}]` : ` ${o.metavar ?? (o.kind === 'pair' ? 'A B' : 'TEXT')}`;

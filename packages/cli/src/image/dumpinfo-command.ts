@@ -254,7 +254,7 @@ export async function dumpinfo(args: ParsedArgs, io: CommandIo): Promise<number>
   const path = args.positionals[0] as string;
   const output = stringOption(args, 'outfile');
   const format = stringOption(args, 'format') ?? (output === undefined ? 'human' : 'yaml');
-  const info = readImageInfo(readImageFile(io, path), basename(path));
+  const info = readImageInfo(await readImageFile(io, path), basename(path));
   if (info.invalidTrailerMagic) io.stderr('Warning: the trailer magic value is invalid!\n');
   if (flagOption(args, 'silent')) return 0;
   const text = format === 'json' ? formatJson(info) + (output === undefined ? '\n' : '') : format === 'yaml' ? formatYaml(info) : formatHuman(info);

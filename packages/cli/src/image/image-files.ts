@@ -7,10 +7,9 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { SlotwiseError } from '@slotwise/core/errors';
-import { fromIntelHex, type HexImage } from '@slotwise/core/image/intel-hex';
+import type { HexImage } from '@slotwise/core/image/intel-hex';
 import { loadKey, type ImageKey } from '@slotwise/core/image/keys';
 import { nodeCrypto } from '@slotwise/core/node/crypto';
-import { isEncryptedPem } from '@slotwise/core/node/key-files';
 import { statSync } from 'node:fs';
 import { readInput, readInputChunked, resolvePath, type CommandIo } from './io.js';
 import { PROGRESS_MIN_BYTES, startProgress } from './progress.js';
@@ -20,16 +19,23 @@ export function isHexPath(path: string): boolean {
   return path.toLowerCase().endsWith('.hex');
 }
 
-/** Reads an Intel HEX file. */
-export function readHexFile(io: CommandIo, path: string, what: string): HexImage {
+/** Whether a PEM holds a password-protected private key (PKCS#8 or legacy OpenSSL). Kept
+ * here rather than imported from node/key-files so sign/verify do not load key generation. */
+function isEncryptedPem(pem: string): boolean {
+  return pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,ENCRYPTED/.test(pem);
+}
+
+/** Reads an Intel HEX file (the HEX codec is loaded only when a .hex file is used). */
+export async function readHexFile(io: CommandIo, path: string, what: string): Promise<HexImage> {
+  const { fromIntelHex } = await import('@slotwise/core/image/intel-hex');
   const result = fromIntelHex(new TextDecoder().decode(readInput(io, path, what)));
   if (!result.ok) throw new SlotwiseError('SW_ERR_INPUT_INVALID', `${what} '${path}' is not valid Intel HEX: ${result.detail}`);
   return result.image;
 }
 
 /** Reads an image file as bytes (binary, or Intel HEX by extension). */
-export function readImageFile(io: CommandIo, path: string): Uint8Array {
-  return isHexPath(path) ? readHexFile(io, path, 'image').bytes : readInput(io, path, 'image');
+export async function readImageFile(io: CommandIo, path: string): Promise<Uint8Array> {
+  return isHexPath(path) ? (await readHexFile(io, path, 'image')).bytes : readInput(io, path, 'image');
 }
 
 /** Reads a binary input, with a progress bar when it is large and stderr is a terminal. */
@@ -51,7 +57,7 @@ export async function readLargeInput(io: CommandIo, path: string, what: string):
 
 /** Reads an image file (binary, or Intel HEX by extension), with progress for large files. */
 export async function readImageFileWithProgress(io: CommandIo, path: string): Promise<Uint8Array> {
-  return isHexPath(path) ? readHexFile(io, path, 'image').bytes : readLargeInput(io, path, 'image');
+  return isHexPath(path) ? (await readHexFile(io, path, 'image')).bytes : readLargeInput(io, path, 'image');
 }
 
 /** Loads a key file (PEM) for signing or verifying. */

@@ -5,7 +5,7 @@
  * command never leaves a half-written file), and the output sinks a command writes to (so
  * tests can run commands in-process and capture what they print).
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SlotwiseError } from '@slotwise/core/errors';
 
@@ -102,12 +102,21 @@ export function readTextInput(io: CommandIo, path: string, what: string): string
   return new TextDecoder().decode(readInput(io, path, what));
 }
 
-/** Writes `data` to `path` atomically: a temp file beside it, then rename. */
-export function writeOutput(io: CommandIo, path: string, data: Uint8Array | string): void {
+/** Writes `data` (or its parts, in order) to `path` atomically: a temp file beside it, then
+ * rename. */
+export function writeOutput(io: CommandIo, path: string, data: Uint8Array | string | readonly Uint8Array[]): void {
   const target = resolvePath(io, path);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    writeFileSync(temp, data, { mode: 0o644 });
+    if (typeof data === 'string' || data instanceof Uint8Array) writeFileSync(temp, data, { mode: 0o644 });
+    else {
+      const fd = openSync(temp, 'w', 0o644);
+      try {
+        for (const part of data) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at, part.length - at);
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });

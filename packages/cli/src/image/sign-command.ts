@@ -19,11 +19,17 @@ import { flagOption, listOption, parseBasedInt, stringOption, UsageError, type P
 import { isHexPath, loadImageKey, readHexFile, readLargeInput } from './image-files.js';
 import { readInput, readTextInput, writeOutput, type CommandIo } from './io.js';
 
-function basedInt(args: ParsedArgs, name: string, label: string): number | undefined {
+/** Largest binary output `--pad` may produce (flash slots are far smaller). */
+const MAX_PAD_BYTES = 1 << 30;
+
+/** An integer option as Python's `int(text, 0)` reads it, within `[min, max]` (addresses and
+ * sizes are u32 fields; imgtool crashes in `struct.pack` outside that range, we refuse). */
+function basedInt(args: ParsedArgs, name: string, label: string, min = 0, max = 0xffff_ffff): number | undefined {
   const text = stringOption(args, name);
   if (text === undefined) return undefined;
   const value = parseBasedInt(text);
   if (value === undefined) throw new UsageError(`Invalid value for ${label}: ${text} is not a valid integer. Please use code literals prefixed with 0b/0B, 0o/0O, or 0x/0X as necessary.`);
+  if (value < min || value > max) throw new UsageError(`Invalid value for ${label}: ${text} is out of range (${min}..0x${max.toString(16)})`);
   return value;
 }
 
@@ -103,9 +109,17 @@ async function encryption(args: ParsedArgs, io: CommandIo, signer: ImagePrivateK
 /** Builds imgtool's SignOptions from the command line. */
 async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: SignOptions; makeExtension?: () => SignExtension }> {
   const infile = args.positionals[0] as string;
-  const headerSize = basedInt(args, 'header-size', "'-H' / '--header-size'") as number;
-  if (headerSize < 32) throw new UsageError("Invalid value for '-H' / '--header-size': Minimum value for -H/--header-size is 32");
+  const headerText = stringOption(args, 'header-size') as string;
+  const headerValue = parseBasedInt(headerText);
+  if (headerValue !== undefined && headerValue < 32) throw new UsageError("Invalid value for '-H' / '--header-size': Minimum value for -H/--header-size is 32");
+  const headerSize = basedInt(args, 'header-size', "'-H' / '--header-size'", 32, 0xffff) as number;
   const slotSize = basedInt(args, 'slot-size', "'-S' / '--slot-size'") as number;
+  if (slotSize === 0 && (flagOption(args, 'pad') || flagOption(args, 'confirm') || flagOption(args, 'test'))) {
+    throw new UsageError("Invalid value for '-S' / '--slot-size': --pad, --confirm and --test need the slot size to pad to");
+  }
+  if (slotSize > MAX_PAD_BYTES && (flagOption(args, 'pad') || flagOption(args, 'confirm') || flagOption(args, 'test')) && !isHexPath(args.positionals[1] as string)) {
+    throw new UsageError(`Invalid value for '-S' / '--slot-size': refusing to pad a file to more than ${MAX_PAD_BYTES / 1048576} MiB`);
+  }
   const ver = version(stringOption(args, 'version') as string, "'-v' / '--version'");
   const loadAddress = basedInt(args, 'load-addr', "'-L' / '--load-addr'");
   const romFixed = basedInt(args, 'rom-fixed', "'-F' / '--rom-fixed'");
@@ -136,7 +150,7 @@ async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: 
   let payload: Uint8Array;
   let baseAddress: number | undefined;
   if (isHexPath(infile)) {
-    const hex = readHexFile(io, infile, 'input');
+    const hex = await readHexFile(io, infile, 'input');
     payload = hex.bytes;
     baseAddress = hex.baseAddress;
   } else {
@@ -145,7 +159,7 @@ async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: 
   const sha = stringOption(args, 'sha') ?? 'auto';
   const align = stringOption(args, 'align');
   const maxAlign = stringOption(args, 'max-align');
-  const maxSectors = basedInt(args, 'max-sectors', "'-M' / '--max-sectors'");
+  const maxSectors = basedInt(args, 'max-sectors', "'-M' / '--max-sectors'", 1, 0xffff);
   const erased = stringOption(args, 'erased-val');
   const endian = stringOption(args, 'endian');
   const vectorToSign = stringOption(args, 'vector-to-sign');
@@ -191,12 +205,16 @@ async function signOptions(args: ParsedArgs, io: CommandIo): Promise<{ options: 
 }
 
 /** Runs imgtool's recipe, converting its option refusals into usage errors (exit 2). */
-async function build(args: ParsedArgs, options: SignOptions, makeExtension: (() => SignExtension) | undefined): Promise<SignResult> {
+async function build(args: ParsedArgs, io: CommandIo, options: SignOptions, makeExtension: (() => SignExtension) | undefined): Promise<SignResult> {
   const compression = stringOption(args, 'compression') ?? 'disabled';
   try {
     if (compression === 'lzma2' || compression === 'lzma2armthumb') {
       const [{ signCompressed }, { xzCompress }] = await Promise.all([import('@slotwise/core/image/compress'), import('@slotwise/core/node/xz-compress')]);
-      return signCompressed(options, nodeCrypto, compression, xzCompress, makeExtension).result;
+      const compressed = signCompressed(options, nodeCrypto, compression, xzCompress, makeExtension);
+      // imgtool prints these two lines whenever it compresses (its "image.py: sign the …" debug
+      // lines are not reproduced).
+      if (compressed.compressedSize > 0) io.stdout(`compressed image size: ${compressed.compressedSize} bytes\noriginal image size: ${compressed.uncompressedSize} bytes\n`);
+      return compressed.result;
     }
     return signImage(makeExtension === undefined ? options : { ...options, extension: makeExtension() }, nodeCrypto);
   } catch (error) {
@@ -209,14 +227,15 @@ async function build(args: ParsedArgs, options: SignOptions, makeExtension: (() 
 export async function sign(args: ParsedArgs, io: CommandIo): Promise<number> {
   const outfile = args.positionals[1] as string;
   const { options, makeExtension } = await signOptions(args, io);
-  const result = await build(args, options, makeExtension);
+  const result = await build(args, io, options, makeExtension);
   if (result.kind === 'vector-to-sign') {
     writeOutput(io, outfile, result.bytes);
     return 0;
   }
-  let output: Uint8Array | string;
+  let output: Uint8Array | string | readonly Uint8Array[];
   try {
-    output = isHexPath(outfile) ? toHexOutput(result, basedInt(args, 'hex-addr', "'-x' / '--hex-addr'")) : toBinaryOutput(result);
+    // An unpadded binary is written part by part, without joining the payload into a copy.
+    output = isHexPath(outfile) ? toHexOutput(result, basedInt(args, 'hex-addr', "'-x' / '--hex-addr'")) : result.pad ? toBinaryOutput(result) : result.parts;
   } catch (error) {
     if (error instanceof SlotwiseError && error.code === 'SW_ERR_INPUT_INVALID') throw new UsageError(error.message);
     throw error;

@@ -70,7 +70,7 @@ export const verifySpec: CommandSpec = {
   options: [
     { long: 'key', short: 'k', kind: 'value', metavar: 'FILENAME', help: 'Key (private or public PEM) the signature must verify with; no key: hash only' },
     { long: 'json', kind: 'flag', help: 'Print the result as JSON' },
-    { long: 'decrypt-key', kind: 'value', metavar: 'FILENAME', help: 'Decrypt an encrypted image with this private key first (as the bootloader does in the secondary slot)' },
+    { long: 'decrypt-key', kind: 'value', metavar: 'FILENAME', help: 'Decrypt an encrypted image first, as the bootloader does in the secondary slot: the private PEM key, or a base64 AES-KW key for ENC_KW images' },
   ],
   notes: 'Exit status: 0 valid, 1 invalid (reason printed) or unreadable, 2 usage error.',
 };

@@ -43,13 +43,15 @@ function toJson(result: VerifyResult, path: string): object {
 /** Decrypts the payload with the recipient's private key (imgtool has no such option: its
  * verify reports an encrypted image's hash as invalid). */
 async function decrypt(io: CommandIo, bytes: Uint8Array, keyPath: string): Promise<Uint8Array> {
-  const [{ decryptImage, readEncryptionKey }, { createNodeEncCrypto }, { decodePem }] = await Promise.all([
+  const [{ decryptImage, readEncryptionKey, readKeyEncryptionKey }, { createNodeEncCrypto }, { decodePem }] = await Promise.all([
     import('@slotwise/core/image/encrypt'),
     import('@slotwise/core/node/enc-crypto'),
     import('@slotwise/core/image/keys'),
   ]);
   const enc = createNodeEncCrypto();
-  const key = readEncryptionKey(enc, decodePem(readTextInput(io, keyPath, 'decryption key')).der).decryption;
+  const text = readTextInput(io, keyPath, 'decryption key');
+  // A PEM private key (ECIES, RSA-OAEP), or a base64 key-encryption key for ENC_KW images.
+  const key = text.includes('-----BEGIN') ? readEncryptionKey(enc, decodePem(text).der).decryption : readKeyEncryptionKey(text).decryption;
   if (key === undefined) throw new SlotwiseError('SW_ERR_KEY_INVALID', `--decrypt-key '${keyPath}' is a public key; decryption needs the private key`);
   const result = decryptImage(enc, bytes, key);
   if (!result.ok) throw new SlotwiseError('SW_ERR_INPUT_INVALID', `cannot decrypt the image: ${result.reason}: ${result.detail}`);
@@ -79,5 +81,8 @@ export async function verify(args: ParsedArgs, io: CommandIo): Promise<number> {
   }
   io.stdout(`${MESSAGES[result.reason] ?? result.reason}\n`);
   io.stderr(`${result.reason}: ${result.detail}\n`);
+  if (result.reason === 'INVALID_HASH' && decryptKeyPath === undefined && ((result.header?.flags ?? 0) & 0x0c) !== 0) {
+    io.stderr('hint: the image is encrypted (its hash covers the plaintext); give --decrypt-key with the private encryption key\n');
+  }
   return 1;
 }

@@ -1,165 +1,92 @@
 /**
  * @module boards/presets
- * Flash layout presets (thin instantiations of the generic flash model and boot twin, STYLE.md
- * 2.1 habit 1): a geometry with MCUboot's areas, the upgrade mode and trailer parameters. A
- * `BoardDevice` is one device's flash with the bootloader wired in; devices made from one
- * factory share the factory image's sector buffers copy-on-write until they write, so a large
- * fleet costs memory only for what each device changed.
+ * Named flash layouts + MCUboot build constants: the three geometries of the boot vectors
+ * (nrf52840, stm32u5, stm32f4, from their scenario.json) and the other devices of MCUboot's
+ * simulator (mcuboot.md §7.4, sim/src/image.rs make_device). Two-device parts (SPI flash) are
+ * mapped into one address space: the external device follows the internal one.
  */
-import type { BootConfig, UpgradeMode } from '../boot/config.js';
-import { boot, type BootResult } from '../boot/loader.js';
-import type { SlotValidator } from '../boot/validate.js';
-import type { TrailerLayout } from '../boot/trailer.js';
-import { openFlashArea, type FlashArea } from '../flash/flash-area.js';
-import { createFlashGeometry, type FlashGeometry } from '../flash/geometry.js';
-import { createNorFlash, type FlashSnapshot } from '../flash/nor-flash.js';
-import { bytesEqual } from '../bytes/hex.js';
+import { SlotwiseError } from '../errors.js';
+import { createFlashGeometry, type FlashGeometry, type FlashGeometryInput } from '../flash/geometry.js';
+import type { UpgradeMode } from '../boot/config.js';
 
 export interface BoardPreset {
   readonly name: string;
-  readonly geometry: FlashGeometry;
-  readonly mode: UpgradeMode;
+  readonly description: string;
+  readonly geometry: FlashGeometryInput;
+  /** MCUBOOT_BOOT_MAX_ALIGN and MCUBOOT_MAX_IMG_SECTORS of the build. */
   readonly bootMaxAlign: number;
   readonly maxImgSectors: number;
+  /** Modes MCUboot's simulator runs on this device. */
+  readonly modes: readonly UpgradeMode[];
 }
 
-function preset(name: string, mode: UpgradeMode, sectorBytes: number, slotSectors: number, scratchSectors: number): BoardPreset {
-  const boot = 0x10000;
-  const slot = slotSectors * sectorBytes;
-  const scratch = scratchSectors * sectorBytes;
-  const areas: Record<string, { id: number; off: number; size: number }> = {
-    bootloader: { id: 0, off: 0, size: boot },
-    primary: { id: 1, off: boot, size: slot },
-    secondary: { id: 2, off: boot + slot, size: slot },
-  };
-  if (scratch > 0) areas['scratch'] = { id: 3, off: boot + 2 * slot, size: scratch };
-  const geometry = createFlashGeometry({
-    name,
-    sectors: new Array<number>((boot + 2 * slot + scratch) / sectorBytes).fill(sectorBytes),
-    writeAlign: 4,
-    erasedValue: 0xff,
-    areas,
-  });
-  return { name, geometry, mode, bootMaxAlign: 8, maxImgSectors: slotSectors };
+const rep = (size: number, n: number): number[] => new Array<number>(n).fill(size);
+const K = 1024;
+const ALL: readonly UpgradeMode[] = ['swap-scratch', 'swap-move', 'swap-offset', 'overwrite-only'];
+const STM32F4_SECTORS = [...rep(16 * K, 4), 64 * K, 32 * K, 32 * K, 64 * K, 32 * K, 32 * K, 64 * K, 128 * K];
+
+const area = (id: number, off: number, size: number, sectors?: number[]) => (sectors === undefined ? { id, off, size } : { id, off, size, sectors });
+
+export const BOARD_PRESETS: readonly BoardPreset[] = [
+  { name: 'nrf52840', description: 'nRF52840: 128 x 4 KiB, w = 4; scratch of 13 sectors does not divide the slot (vectors, sim Nrf52840)',
+    geometry: { name: 'nrf52840', sectors: rep(4 * K, 128), writeAlign: 4, erasedValue: 0xff,
+      areas: { primary: area(1, 0x8000, 0x34000), secondary: area(2, 0x3c000, 0x34000), scratch: area(3, 0x70000, 0xd000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ALL },
+  { name: 'stm32u5', description: 'STM32U5: 8 KiB pages, w = 16, BOOT_MAX_ALIGN 16 (vectors)',
+    geometry: { name: 'stm32u5', sectors: rep(8 * K, 80), writeAlign: 16, erasedValue: 0xff,
+      areas: { primary: area(1, 0x10000, 0x40000), secondary: area(2, 0x50000, 0x40000), scratch: area(3, 0x90000, 0x4000) } },
+    bootMaxAlign: 16, maxImgSectors: 128, modes: ALL },
+  { name: 'stm32f4', description: 'STM32F4: unequal 16/32/64/128 KiB sectors, w = 1, 128 KiB scratch (vectors, sim Stm32f4)',
+    geometry: { name: 'stm32f4', sectors: STM32F4_SECTORS, writeAlign: 1, erasedValue: 0xff,
+      areas: { primary: area(1, 0x20000, 0x20000), secondary: area(2, 0x40000, 0x20000), scratch: area(3, 0x60000, 0x20000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-scratch', 'overwrite-only'] },
+  { name: 'stm32f4-spi', description: 'STM32F4 + SPI flash (8 KiB x 64) holding secondary and scratch (sim stm32f4SpiFlash)',
+    geometry: { name: 'stm32f4-spi', sectors: [...STM32F4_SECTORS, ...rep(8 * K, 64)], writeAlign: 1, erasedValue: 0xff,
+      areas: { primary: area(1, 0x20000, 0x20000), secondary: area(2, 0x80000, 0x20000), scratch: area(3, 0xa0000, 0x20000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-scratch', 'overwrite-only'] },
+  { name: 'stm32f769', description: 'STM32F769: two banks of 16 KiB x 4, 64 KiB, 128 KiB x 7 (sim stm32f769)',
+    geometry: { name: 'stm32f769', sectors: [...rep(16 * K, 4), 64 * K, ...rep(128 * K, 7), ...rep(16 * K, 4), 64 * K, ...rep(128 * K, 7)], writeAlign: 1, erasedValue: 0xff,
+      areas: { primary: area(1, 0x0, 0x80000), secondary: area(2, 0x100000, 0x80000), scratch: area(3, 0x80000, 0x20000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-scratch', 'overwrite-only'] },
+  { name: 'k64f', description: 'K64F: 128 x 4 KiB, one-sector scratch (sim k64f)',
+    geometry: { name: 'k64f', sectors: rep(4 * K, 128), writeAlign: 1, erasedValue: 0xff,
+      areas: { primary: area(1, 0x20000, 0x20000), secondary: area(2, 0x40000, 0x20000), scratch: area(3, 0x60000, 0x1000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ALL },
+  { name: 'k64fbig', description: 'K64F with each area described to the bootloader as one 128 KiB sector (sim k64fbig)',
+    geometry: { name: 'k64fbig', sectors: rep(4 * K, 128), writeAlign: 1, erasedValue: 0xff,
+      areas: { primary: area(1, 0x20000, 0x20000, [0x20000]), secondary: area(2, 0x40000, 0x20000, [0x20000]), scratch: area(3, 0x60000, 0x20000, [0x20000]) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-scratch', 'overwrite-only'] },
+  { name: 'nrf52840-spi', description: 'nRF52840 + SPI flash (8 KiB x 64) holding secondary and scratch (sim Nrf52840SpiFlash)',
+    geometry: { name: 'nrf52840-spi', sectors: [...rep(4 * K, 128), ...rep(8 * K, 64)], writeAlign: 4, erasedValue: 0xff,
+      areas: { primary: area(1, 0x8000, 0x68000), secondary: area(2, 0x80000, 0x68000), scratch: area(3, 0xe8000, 0x18000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-scratch', 'overwrite-only'] },
+  { name: 'nrf52840-unequal', description: 'nRF52840, primary one sector larger than the secondary (60/59): optimal for swap-move (sim Nrf52840UnequalSlots)',
+    geometry: { name: 'nrf52840-unequal', sectors: rep(4 * K, 128), writeAlign: 4, erasedValue: 0xff,
+      areas: { primary: area(1, 0x8000, 0x3c000), secondary: area(2, 0x44000, 0x3b000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-move'] },
+  { name: 'nrf52840-unequal-larger-slot1', description: 'nRF52840, secondary one sector larger (59/60): optimal for swap-offset (sim Nrf52840UnequalSlotsLargerSlot1)',
+    geometry: { name: 'nrf52840-unequal-larger-slot1', sectors: rep(4 * K, 128), writeAlign: 4, erasedValue: 0xff,
+      areas: { primary: area(1, 0x8000, 0x3b000), secondary: area(2, 0x43000, 0x3c000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-offset'] },
+  { name: 'psoc-edge-e8x', description: 'PSOC Edge E8x: 96 x 4 KiB, equal 64 KiB slots (sim PSOCEdgeE8x)',
+    geometry: { name: 'psoc-edge-e8x', sectors: rep(4 * K, 96), writeAlign: 4, erasedValue: 0xff,
+      areas: { primary: area(1, 0x20000, 0x10000), secondary: area(2, 0x30000, 0x10000), scratch: area(3, 0x40000, 0x2000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: ['swap-offset'] },
+  { name: 'smallpages', description: '512-byte pages: 256 per slot, more than MCUBOOT_MAX_IMG_SECTORS, so MCUboot refuses to upgrade (sim smallpages)',
+    geometry: { name: 'smallpages', sectors: rep(512, 1024), writeAlign: 4, erasedValue: 0xff,
+      areas: { primary: area(1, 0x20000, 0x20000), secondary: area(2, 0x40000, 0x20000), scratch: area(3, 0x60000, 0x4000) } },
+    bootMaxAlign: 8, maxImgSectors: 128, modes: [] },
+];
+
+/** Looks up a preset by name (case-insensitive). */
+export function findBoardPreset(name: string): BoardPreset | undefined {
+  const n = name.toLowerCase();
+  return BOARD_PRESETS.find((p) => p.name === n);
 }
 
-/** The presets a scenario can name. */
-export const BOARD_PRESETS: Readonly<Record<string, BoardPreset>> = {
-  /** 4 KiB sectors, 128 KiB slots, swap using scratch (MCUboot's default on most Zephyr boards). */
-  'scratch-128k': preset('scratch-128k', 'swap-scratch', 4096, 32, 4),
-  /** 4 KiB sectors, 256 KiB slots, swap using scratch. */
-  'scratch-256k': preset('scratch-256k', 'swap-scratch', 4096, 64, 4),
-  /** 4 KiB sectors, 128 KiB slots, overwrite-only (no revert: a bad build that boots stays). */
-  'overwrite-128k': preset('overwrite-128k', 'overwrite-only', 4096, 32, 0),
-};
-
-export const trailerLayoutOf = (b: BoardPreset): TrailerLayout => ({ bootMaxAlign: b.bootMaxAlign, maxImgSectors: b.maxImgSectors, mode: b.mode });
-
-/** One device's flash, as its application and its bootloader see it. */
-export interface BoardDevice {
-  readonly board: BoardPreset;
-  readonly primary: FlashArea;
-  readonly secondary: FlashArea;
-  readonly trailer: TrailerLayout;
-  /** Runs the MCUboot twin on this flash (a PowerLoss escapes when a cut is armed). */
-  boot(): BootResult;
-  /** The `n`-th flash operation from now is refused with a PowerLoss. */
-  armPowerCut(n: number): void;
-  disarm(): void;
-  /** Sectors holding their own buffer (memory accounting). */
-  residentSectors(): number;
-  /** Boots a copy of this flash (copy-on-write): what a power-on would do now, leaving this one untouched. */
-  bootCopy(): BootResult;
-  /**
-   * Replaces this device's sector buffers by equal ones already in the factory's pool (and pools
-   * the new ones), so a fleet that installed the same image keeps one copy of each sector.
-   * Returns the number of buffers now shared. Content is unchanged; later writes copy first.
-   */
-  compact(): number;
-}
-
-type PooledSector = FlashSnapshot['stores'][number] & object;
-
-/** Sector buffers shared between devices, by content. Never written: an owner no flash has. */
-export interface SectorPool {
-  intern(data: Uint8Array): PooledSector;
-  readonly size: number;
-}
-
-export function createSectorPool(): SectorPool {
-  const byHash = new Map<number, PooledSector[]>();
-  let size = 0;
-  const hash = (d: Uint8Array): number => {
-    let h = 0x811c9dc5 ^ d.length;
-    const words = d.byteOffset % 4 === 0 && d.length % 4 === 0 ? new Int32Array(d.buffer, d.byteOffset, d.length / 4) : null;
-    if (words !== null) for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
-    else for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i]!, 0x01000193);
-    return h >>> 0;
-  };
-  return {
-    intern(data) {
-      const h = hash(data);
-      const bucket = byHash.get(h);
-      const hit = bucket?.find((p) => bytesEqual(p.data, data));
-      if (hit !== undefined) return hit;
-      const mine: PooledSector = { data, owner: -1 };
-      if (bucket === undefined) byHash.set(h, [mine]);
-      else bucket.push(mine);
-      size++;
-      return mine;
-    },
-    get size() {
-      return size;
-    },
-  };
-}
-
-/** A factory line: devices flashed with the same image share its sectors until they write. */
-export interface BoardFactory {
-  readonly board: BoardPreset;
-  newDevice(): BoardDevice;
-}
-
-/**
- * A factory for `board` whose devices hold `image` in the primary slot with no trailer (a
- * confirmed factory image) and boot with `validator`.
- */
-export function createBoardFactory(board: BoardPreset, image: Uint8Array, validator: SlotValidator, pool: SectorPool = createSectorPool()): BoardFactory {
-  const config: BootConfig = { mode: board.mode, bootMaxAlign: board.bootMaxAlign, maxImgSectors: board.maxImgSectors, validatePrimarySlot: false, validator };
-  const master = createNorFlash(board.geometry);
-  const padded = new Uint8Array(Math.ceil(image.length / 4) * 4).fill(0xff);
-  padded.set(image);
-  openFlashArea(master, 'primary').write(0, padded);
-  const snapshot: FlashSnapshot = master.snapshot();
-  const trailer = trailerLayoutOf(board);
-  return {
-    board,
-    newDevice() {
-      const flash = createNorFlash(board.geometry);
-      flash.restore(snapshot);
-      return {
-        board,
-        primary: openFlashArea(flash, 'primary'),
-        secondary: openFlashArea(flash, 'secondary'),
-        trailer,
-        boot: () => boot(flash, config, { recordData: false }),
-        armPowerCut: (n) => flash.armPowerCut(n),
-        disarm: () => flash.disarm(),
-        residentSectors: () => flash.residentSectors(),
-        bootCopy: () => boot(flash.clone(), config, { recordData: false }),
-        compact() {
-          const snap = flash.snapshot();
-          let shared = 0;
-          const stores = snap.stores.map((st) => {
-            if (st === undefined) return st;
-            const pooled = pool.intern(st.data);
-            if (pooled.data !== st.data) shared++;
-            return pooled;
-          });
-          flash.restore({ geometry: snap.geometry, stores, wear: snap.wear });
-          return shared;
-        },
-      };
-    },
-  };
+/** The geometry of a named preset, or a SW_ERR_BOOT_CONFIG_INVALID error listing the names. */
+export function boardGeometry(name: string): FlashGeometry {
+  const p = findBoardPreset(name);
+  if (p === undefined) throw new SlotwiseError('SW_ERR_BOOT_CONFIG_INVALID', `unknown board preset "${name}"; known: ${BOARD_PRESETS.map((b) => b.name).join(', ')}`);
+  return createFlashGeometry(p.geometry);
 }

@@ -135,9 +135,12 @@ export function eraseRegion(area: FlashArea, off: number, size: number, backward
 /** boot_copy_region: chunked read + write (no encryption). */
 export function copyRegion(st: BootState, src: FlashArea, dst: FlashArea, srcOff: number, dstOff: number, size: number): void {
   const chunk = st.cfg.copyChunkBytes;
+  const buf = new Uint8Array(chunk);
   for (let done = 0; done < size;) {
     const n = Math.min(chunk, size - done);
-    dst.write(dstOff + done, src.read(srcOff + done, n));
+    const view = n === chunk ? buf : buf.subarray(0, n);
+    src.readInto(srcOff + done, view);
+    dst.write(dstOff + done, view);
     done += n;
   }
 }

@@ -8,8 +8,10 @@
  * assert() ends the run with outcome `assert`.
  */
 import { openFlashArea, type FlashArea } from '../flash/flash-area.js';
-import type { FlashOp, NorFlash } from '../flash/nor-flash.js';
+import { NorFlash, type FlashOp } from '../flash/nor-flash.js';
+import type { FlashGeometry } from '../flash/geometry.js';
 import { resolveBootConfig, type BootConfig, type ResolvedBootConfig } from './config.js';
+import type { SlotValidation, SlotValidationContext, SlotValidator } from './validate.js';
 import { IMAGE_F_NON_BOOTABLE, IMAGE_MAGIC, IMAGE_TLV_SEC_CNT, SwapType, swapTypeName } from './constants.js';
 import {
   BootAssertion, bootAssert, isStatusReset, newStatus, resetStatus, scrambleSlot, scrambleTrailerSectors,
@@ -61,6 +63,8 @@ export interface BootResult {
 export interface BootOptions {
   /** Keep a copy of every written byte in `ops` (default true). */
   readonly recordData?: boolean;
+  /** Record `ops` at all (default true; sweeps that only judge outcomes turn it off). */
+  readonly recordOps?: boolean;
 }
 
 export function strategyFor(cfg: ResolvedBootConfig): SwapStrategy {
@@ -79,6 +83,30 @@ export function trailerLayoutOf(cfg: ResolvedBootConfig): TrailerLayout {
 const isUpgrade = (t: number): boolean => t === SwapType.TEST || t === SwapType.PERM || t === SwapType.REVERT;
 
 type Validity = 'ok' | 'no-image' | 'fail';
+
+interface MemoEntry { readonly bytes: Uint8Array; readonly ctx: SlotValidationContext; readonly result: SlotValidation }
+const memo = new WeakMap<SlotValidator, MemoEntry[]>();
+
+/**
+ * Validation is a pure function of (validator, bytes, context): a sweep re-validates the same
+ * image after every cut, so the last few results are kept and found by comparing the slot's bytes
+ * in place (cheaper than reading and hashing them again).
+ */
+function validateMemo(validator: SlotValidator, area: FlashArea, off: number, len: number, ctx: SlotValidationContext): SlotValidation {
+  let list = memo.get(validator);
+  if (list === undefined) {
+    list = [];
+    memo.set(validator, list);
+  }
+  for (const e of list) {
+    if (e.bytes.length === len && e.ctx.slot === ctx.slot && e.ctx.maxImageSize === ctx.maxImageSize && area.equalsAt(off, e.bytes)) return e.result;
+  }
+  const bytes = area.read(off, len);
+  const result = validator.validate(bytes, ctx);
+  list.unshift({ bytes, ctx, result });
+  if (list.length > 4) list.pop();
+  return result;
+}
 
 class Loader {
   readonly st: BootState;
@@ -131,7 +159,8 @@ class Loader {
     const info = readTlvInfo(area, off, h);
     // Hand the validator the image only when its extent is known; otherwise the rest of the slot.
     const len = info !== undefined && off + info.tlvEnd <= area.size ? info.tlvEnd : area.size - off;
-    const res = this.st.cfg.validator.validate(area.read(off, len), { slot: slot === 0 ? 'primary' : 'secondary', maxImageSize });
+    const ctx = { slot: slot === 0 ? 'primary' as const : 'secondary' as const, maxImageSize };
+    const res = validateMemo(this.st.cfg.validator, area, off, len, ctx);
     if (!res.valid) return { valid: false, reason: `${res.reason}: ${res.detail}` };
     if (info === undefined) return { valid: false, reason: 'TLV info invalid' };
     if (info.tlvEnd > maxImageSize) return { valid: false, reason: `image of ${info.tlvEnd} bytes exceeds the ${maxImageSize}-byte maximum for this mode and layout` };
@@ -398,7 +427,7 @@ export function boot(flash: NorFlash, config: BootConfig, options: BootOptions =
   const cfg = resolveBootConfig(config);
   const recordData = options.recordData ?? true;
   const ops: FlashOp[] = [];
-  const stop = flash.observe((op) => {
+  const stop = options.recordOps === false ? () => undefined : flash.observe((op) => {
     ops.push(recordData && op.data !== undefined ? { ...op, data: op.data.slice() } : { op: op.op, off: op.off, len: op.len, area: op.area, areaOff: op.areaOff });
   });
   const loader = new Loader(flash, cfg);
@@ -418,6 +447,16 @@ export function boot(flash: NorFlash, config: BootConfig, options: BootOptions =
     trailers: { primary: readSwapState(loader.st.pri, layout), secondary: readSwapState(loader.st.sec, layout) },
     ops,
   };
+}
+
+/**
+ * bootutil_max_image_size for a layout: the largest image (header + body + TLVs) this mode
+ * accepts in the primary slot of `geometry`.
+ */
+export function maxImageSize(geometry: FlashGeometry, config: BootConfig): number {
+  const loader = new Loader(new NorFlash(geometry), resolveBootConfig(config));
+  loader.readSectors();
+  return loader.strategy.maxImageSize(loader.st, loader.st.pri);
 }
 
 export { readImageHeader };

@@ -2,7 +2,7 @@
  * @module crypto/enc-port
  * The primitives image encryption needs (MCUboot `docs/encrypted_images.md`, imgtool
  * `image.py: create` with `--encrypt`): ECDH on P-256 and X25519, HKDF and HMAC with SHA-256 or
- * SHA-512, AES-CTR, RSA-OAEP, and fresh random bytes. The pure core only describes them; the
+ * SHA-512, AES-CTR, AES key wrap (RFC 3394), RSA-OAEP, and fresh random bytes. The pure core only describes them; the
  * node:crypto adapter lives in `node/enc-crypto.ts`. Keys cross this port as raw bytes
  * (scalars, points) or DER, never as platform key objects, so the core stays portable.
  */
@@ -38,6 +38,10 @@ export interface EncCrypto {
   /** AES-CTR (key of 16 or 32 bytes) with a 16-byte initial counter block incremented
    * big-endian per block; encryption and decryption are the same operation. */
   aesCtr(key: Uint8Array, counter: Uint8Array, data: Uint8Array): Uint8Array;
+  /** AES key wrap (RFC 3394, default IV) of `key` under the 16- or 32-byte `kek`. */
+  aesKeyWrap(kek: Uint8Array, key: Uint8Array): Uint8Array;
+  /** AES key unwrap (RFC 3394); undefined when the integrity check fails (wrong KEK). */
+  aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined;
   /** RSA-OAEP encryption, SHA-256 and MGF1-SHA-256, empty label. `publicKeyDer` is PKCS#1
    * RSAPublicKey or SubjectPublicKeyInfo DER. */
   rsaOaepEncrypt(publicKeyDer: Uint8Array, data: Uint8Array): Uint8Array;

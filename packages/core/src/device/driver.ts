@@ -17,6 +17,7 @@ import type { BootInfo, SavedAction } from './ota/ota-step.js';
 import type { SampleRecord } from './sample-buffer.js';
 import { Errno } from './errno.js';
 import type { FirmwareDescriptor, FirmwareFaults } from './firmware.js';
+import type { SampleSink } from './telemetry.js';
 import { createDeviceState, step, type CreateDeviceStateInput, type DeviceEffect, type DeviceEvent, type DeviceState } from './step.js';
 
 /** The secondary slot as the application sees it (flash_img / flash_area of the upload slot). */
@@ -58,6 +59,8 @@ export interface DeviceDriverInput {
   readonly ota?: OtaPorts;
   /** Step 10 watchdog timeout; null disables the watchdog (the device "after Step 8"). */
   readonly watchdogMs?: number | null;
+  /** Where SEND delivers (e.g. the server's samples endpoint); without one, the network model alone decides. */
+  readonly samples?: SampleSink;
   /** Version shown in the boot banner when there is no OTA port to ask. */
   readonly version?: string;
   /**
@@ -198,9 +201,18 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
       }
       case 'http.send': {
         const r = network.exchange(now, SAMPLE_PAYLOAD_BYTES, 'samples');
-        later(r.durationMs, () => {
-          if (r.err === 0) delivered.push(effect.record);
-          dispatch({ type: 'http.send.done', atMs: uptime(), err: r.err });
+        const done = (err: number): void =>
+          later(0, () => {
+            if (err === 0) delivered.push(effect.record);
+            dispatch({ type: 'http.send.done', atMs: uptime(), err });
+          }, now + r.durationMs);
+        if (r.err !== 0 || input.samples === undefined) {
+          done(r.err);
+          return;
+        }
+        const mine = epoch;
+        inflight = input.samples.post(effect.record).then((err) => {
+          if (mine === epoch) done(err);
         });
         return;
       }

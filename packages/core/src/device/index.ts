@@ -29,3 +29,5 @@ export { DEFAULT_OTA_OPTIONS, createOtaState, otaStep, otaWantsSlot, type BootIn
 export type { DdiAnswer, DdiRequest, DdiResult, DdiTransport, DeploymentInfo } from './ota/ddi.js';
 export { createDdiHttpTransport, type DdiHttpConfig } from './ota/ddi-http.js';
 export { buildFirmwareImage, decodeFirmwarePayload, encodeFirmwarePayload, readFirmware, type BuildFirmwareOptions, type FirmwareDescriptor, type FirmwareFaults, type FirmwareReadResult } from './firmware.js';
+export { createHttpSampleSink, type HttpSampleSinkConfig, type SampleSink } from './telemetry.js';
+export { createDeviceRuntime, createMemorySettings, type BootloaderRun, type DeviceRuntime, type DeviceRuntimeInput, type SettingsStore } from './runtime.js';

@@ -23,6 +23,7 @@ import type { Mcp9808Chip } from './mcp9808.js';
 import type { NetworkModel } from './network-model.js';
 import type { DdiTransport } from './ota/ddi.js';
 import type { SavedAction } from './ota/ota-step.js';
+import type { SampleSink } from './telemetry.js';
 
 /** Where the saved OTA action lives across resets (Zephyr: the settings partition). */
 export interface SettingsStore {
@@ -53,6 +54,8 @@ export interface DeviceRuntimeInput {
   readonly sensor: Mcp9808Chip;
   readonly network: NetworkModel;
   readonly transport: DdiTransport;
+  /** Where samples go (the server's samples endpoint); default: the network model alone. */
+  readonly samples?: SampleSink;
   readonly settings?: SettingsStore;
   readonly device?: DeviceDriverInput['device'];
   readonly watchdogMs?: number | null;
@@ -87,10 +90,13 @@ export function createDeviceRuntime(input: DeviceRuntimeInput): DeviceRuntime {
   const { primary, secondary, trailer, crypto } = input;
   const settings = input.settings ?? createMemorySettings();
   const sector = uniformSectorSize(secondary);
+  // swap-offset expects the update one sector into the secondary slot (mcuboot.md §5.4).
+  const base = trailer.mode === 'swap-offset' ? sector : 0;
   // The image must end before the first sector holding the trailer, so that the trailer
   // sectors can be erased before the test request without touching the image.
   const trailerStart = secondary.size - trailerSize(trailer, secondary.writeAlign);
-  const imageLimit = Math.floor(trailerStart / sector) * sector;
+  const trailerSector = Math.floor(trailerStart / sector) * sector;
+  const imageLimit = trailerSector - base;
   const boots: BootloaderRun[] = [];
   let bricked = false;
   let powerLosses = 0;
@@ -110,15 +116,19 @@ export function createDeviceRuntime(input: DeviceRuntimeInput): DeviceRuntime {
   };
 
   const slot: SecondarySlotPort = {
-    erase: (off, len) => secondary.erase(off, len),
+    erase(off, len) {
+      // A new download in swap-offset mode also clears sector 0, so no stale header there competes.
+      if (off === 0 && base > 0) secondary.erase(0, base);
+      secondary.erase(base + off, len);
+    },
     write(off, bytes) {
       // NOR writes are whole write-align units: pad the last chunk with the erased value.
       const a = secondary.writeAlign;
       const padded = bytes.length % a === 0 ? bytes : new Uint8Array(Math.ceil(bytes.length / a) * a).fill(secondary.erasedValue);
       if (padded !== bytes) padded.set(bytes);
-      secondary.write(off, padded);
+      secondary.write(base + off, padded);
     },
-    sha256: (len) => toHex(crypto.createHash('sha256').update(secondary.read(0, len)).digest()),
+    sha256: (len) => toHex(crypto.createHash('sha256').update(secondary.read(base, len)).digest()),
   };
 
   const bootControl: BootControlPort = {
@@ -129,7 +139,7 @@ export function createDeviceRuntime(input: DeviceRuntimeInput): DeviceRuntime {
       return { runningVersion: runningVersion(), confirmed, savedAction: settings.load() };
     },
     requestTestUpgrade() {
-      secondary.erase(imageLimit, secondary.size - imageLimit);
+      secondary.erase(trailerSector, secondary.size - trailerSector);
       setPending(secondary, trailer, false);
     },
     confirm() {
@@ -152,6 +162,7 @@ export function createDeviceRuntime(input: DeviceRuntimeInput): DeviceRuntime {
     ota: { transport: input.transport, secondary: slot, boot: bootControl },
     device: { ...input.device, ota: { eraseSizeBytes: sector, slotSizeBytes: imageLimit, ...input.device?.ota } },
     ...(input.watchdogMs === undefined ? {} : { watchdogMs: input.watchdogMs }),
+    ...(input.samples === undefined ? {} : { samples: input.samples }),
     onReset: (reason) => runBootloader(reason),
     firmware,
   });

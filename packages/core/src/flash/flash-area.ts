@@ -18,6 +18,10 @@ export interface FlashArea {
   readonly erasedValue: number;
   sectors(): readonly Sector[];
   read(off: number, len: number): Uint8Array;
+  /** Reads `out.length` bytes at `off` into `out` (no allocation). */
+  readInto(off: number, out: Uint8Array): void;
+  /** True when the area holds exactly `bytes` at `off` (compared in place). */
+  equalsAt(off: number, bytes: Uint8Array): boolean;
   write(off: number, data: Uint8Array): void;
   erase(off: number, len: number): void;
 }
@@ -44,6 +48,14 @@ export function openFlashArea(flash: NorFlash, name: string): FlashArea {
     read(off, len) {
       check('read', off, len);
       return flash.read(def.off + off, len);
+    },
+    readInto(off, out) {
+      check('read', off, out.length);
+      flash.readInto(def.off + off, out);
+    },
+    equalsAt(off, bytes) {
+      check('compare', off, bytes.length);
+      return flash.equalsAt(def.off + off, bytes);
     },
     write(off, data) {
       check('write', off, data.length);

@@ -16,6 +16,12 @@ export interface AreaDef {
   readonly id: number;
   readonly off: number;
   readonly size: number;
+  /**
+   * The sector sizes the bootloader is told about for this area (flash_area_get_sectors), when
+   * they differ from the physical ones (the simulator's k64fbig describes a slot as one sector).
+   * Each boundary must be a physical sector boundary.
+   */
+  readonly sectors?: readonly number[];
 }
 
 export interface FlashGeometryInput {
@@ -87,9 +93,21 @@ export function createFlashGeometry(input: FlashGeometryInput): FlashGeometry {
       throw new RangeError(`${name}: area ${areaName} (0x${a.off.toString(16)}+0x${a.size.toString(16)}) must start and end on sector boundaries`);
     }
     const list: Sector[] = [];
-    for (let i = first; i <= last; i++) {
-      const s = sectors[i] as Sector;
-      list.push({ off: s.off - a.off, size: s.size });
+    if (a.sectors !== undefined) {
+      let o = 0;
+      for (const sz of a.sectors) {
+        const end = a.off + o + sz;
+        const idx = end < size ? sectorIndexAt(end) : -1;
+        if (sz <= 0 || (idx >= 0 && (sectors[idx] as Sector).off !== end)) throw new RangeError(`${name}: area ${areaName}'s logical sector at +0x${o.toString(16)} does not end on a physical sector boundary`);
+        list.push({ off: o, size: sz });
+        o += sz;
+      }
+      if (o !== a.size) throw new RangeError(`${name}: area ${areaName}'s logical sectors add up to ${o}, not ${a.size}`);
+    } else {
+      for (let i = first; i <= last; i++) {
+        const s = sectors[i] as Sector;
+        list.push({ off: s.off - a.off, size: s.size });
+      }
     }
     areaSectorCache.set(areaName, list);
   }

@@ -27,7 +27,13 @@ export type FlashObserver = (op: FlashOp) => void;
  */
 interface SectorStore {
   readonly data: Uint8Array;
+  /** The same bytes as 32-bit words (sector sizes are multiples of 4 where it is used). */
+  readonly words: Uint32Array;
   readonly owner: number;
+}
+
+function makeStore(data: Uint8Array, owner: number): SectorStore {
+  return { data, words: new Uint32Array(data.buffer, data.byteOffset, data.length >> 2), owner };
 }
 
 /** An immutable point-in-time copy of a flash (shares sector buffers copy-on-write). */
@@ -190,26 +196,13 @@ export class NorFlash {
     }
     const op = this.makeOp('write', off, len, data);
     // Check the NOR rule before anything lands, so a violation leaves the flash untouched.
-    const erased = g.erasedValue;
-    this.forEachSlice(off, len, (i, from, n) => {
-      const st = this.stores[i];
-      if (st === undefined) return;
-      const d = st.data;
-      if (from % 4 === 0 && n % 4 === 0) {
-        const w = new Uint32Array(d.buffer, d.byteOffset + from, n / 4);
-        const e32 = (erased * 0x01010101) >>> 0;
-        let clean = true;
-        for (let k = 0; k < w.length; k++) if (w[k] !== e32) { clean = false; break; }
-        if (clean) return;
-      }
-      for (let k = from, e = from + n; k < e; k++) {
-        if (d[k] !== erased) {
-          const at = (g.sectors[i] as { off: number }).off + k;
-          throw new SlotwiseError('SW_ERR_FLASH_NOR_VIOLATION',
-            `write at 0x${off.toString(16)} (${len} bytes) programs byte 0x${at.toString(16)} again without an erase`);
-        }
-      }
-    });
+    for (let pos = 0, i = len > 0 ? g.sectorIndexAt(off) : 0; pos < len; i++) {
+      const sec = g.sectors[i] as { off: number; size: number };
+      const from = off + pos - sec.off;
+      const n = Math.min(sec.size - from, len - pos);
+      this.checkErased(i, from, n, off, len);
+      pos += n;
+    }
     const torn = this.gate(op);
     let limit = len;
     let garbage: Random | undefined;
@@ -217,16 +210,18 @@ export class NorFlash {
       limit = torn.random.below(len + 1);
       garbage = torn.random;
     }
-    let pos = 0;
-    this.forEachSlice(off, len, (i, from, n) => {
+    for (let pos = 0, i = len > 0 ? g.sectorIndexAt(off) : 0; pos < len; i++) {
+      const sec = g.sectors[i] as { off: number; size: number };
+      const from = off + pos - sec.off;
+      const n = Math.min(sec.size - from, len - pos);
       const st = this.owned(i);
       if (garbage === undefined) {
-        st.data.set(data.subarray(pos, pos + n), from);
+        st.data.set(n === len ? data : data.subarray(pos, pos + n), from);
         pos += n;
-        return;
+      } else {
+        for (let k = 0; k < n; k++, pos++) st.data[from + k] = pos < limit ? (data[pos] as number) : garbage.u32() & 0xff;
       }
-      for (let k = 0; k < n; k++, pos++) st.data[from + k] = pos < limit ? (data[pos] as number) : garbage.u32() & 0xff;
-    });
+    }
     if (torn !== undefined) throw new PowerLoss(op, this.opsSinceArm - 1, true);
     this.opCount++;
     for (const fn of this.observers) fn(op);
@@ -275,6 +270,25 @@ export class NorFlash {
     this.owner = nextGeneration();
   }
 
+  /** True when the device holds exactly `bytes` at `off` (compared in place, nothing copied). */
+  equalsAt(off: number, bytes: Uint8Array): boolean {
+    this.checkRange('compare', off, bytes.length);
+    const g = this.geometry;
+    let pos = 0;
+    let i = bytes.length > 0 ? g.sectorIndexAt(off) : 0;
+    while (pos < bytes.length) {
+      const sec = g.sectors[i] as { off: number; size: number };
+      const from = off + pos - sec.off;
+      const n = Math.min(sec.size - from, bytes.length - pos);
+      const want = bytes.subarray(pos, pos + n);
+      const st = this.stores[i];
+      if (st === undefined ? !isAll(want, g.erasedValue) : !bytesEqual(st.data.subarray(from, from + n), want)) return false;
+      pos += n;
+      i++;
+    }
+    return true;
+  }
+
   /** True when this flash holds exactly the content of `snap` (shared sectors compare by identity). */
   equalsSnapshot(snap: FlashSnapshot): boolean {
     if (snap.geometry !== this.geometry) return false;
@@ -295,6 +309,28 @@ export class NorFlash {
     const f = new NorFlash(this.geometry);
     f.restore(this.snapshot());
     return f;
+  }
+
+  /** Throws a NOR violation when any of the `n` bytes at `from` of sector `i` is programmed. */
+  private checkErased(i: number, from: number, n: number, off: number, len: number): void {
+    const st = this.stores[i];
+    if (st === undefined) return;
+    const erased = this.geometry.erasedValue;
+    if ((from & 3) === 0 && (n & 3) === 0) {
+      const w = st.words;
+      const e32 = (erased * 0x01010101) >>> 0;
+      let clean = true;
+      for (let k = from >> 2, e = (from + n) >> 2; k < e; k++) if (w[k] !== e32) { clean = false; break; }
+      if (clean) return;
+    }
+    const d = st.data;
+    for (let k = from, e = from + n; k < e; k++) {
+      if (d[k] !== erased) {
+        const at = (this.geometry.sectors[i] as { off: number }).off + k;
+        throw new SlotwiseError('SW_ERR_FLASH_NOR_VIOLATION',
+          `write at 0x${off.toString(16)} (${len} bytes) programs byte 0x${at.toString(16)} again without an erase`);
+      }
+    }
   }
 
   private gate(op: FlashOp): { random: Random } | undefined {
@@ -343,9 +379,9 @@ export class NorFlash {
     if (st === undefined) {
       const data = new Uint8Array(size);
       if (this.geometry.erasedValue !== 0) data.fill(this.geometry.erasedValue);
-      next = { data, owner: this.owner };
+      next = makeStore(data, this.owner);
     } else {
-      next = { data: st.data.slice(), owner: this.owner };
+      next = makeStore(st.data.slice(), this.owner);
     }
     this.stores[i] = next;
     return next;

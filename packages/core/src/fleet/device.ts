@@ -17,7 +17,7 @@ import type { CryptoPort } from '../crypto/port.js';
 import { readFirmware, type FirmwareFaults } from '../device/firmware.js';
 import { decodeUtf8 } from '../device/utf8-decode.js';
 import { isPowerLoss } from '../flash/power-loss.js';
-import type { BoardDevice } from '../boards/presets.js';
+import type { BoardDevice } from '../boards/factory.js';
 import { ddiBasePath, parseSleep } from '../protocol/ddi.js';
 import type { HttpRequest } from '../protocol/transport.js';
 import type { Random } from '../sim/random.js';

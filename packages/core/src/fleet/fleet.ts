@@ -8,7 +8,7 @@
  * workers with per-request service times, which gives the report a virtual-time latency.
  * Pacing against a real clock is a port (`Pacer`), so the same fleet drives a live demo.
  */
-import { createBoardFactory, createSectorPool, BOARD_PRESETS, type BoardFactory } from '../boards/presets.js';
+import { createBoardFactory, createSectorPool, BOARD_PRESETS, type BoardFactory } from '../boards/factory.js';
 import type { CryptoPort } from '../crypto/port.js';
 import { buildFirmwareImage } from '../device/firmware.js';
 import { createSlotValidator } from '../image/slot-validator.js';

@@ -6,7 +6,7 @@
  * untrusted JSON and throws SW_ERR_SIM_SCENARIO_INVALID naming the path of the first bad field.
  */
 import { SlotwiseError } from '../errors.js';
-import { BOARD_PRESETS } from '../boards/presets.js';
+import { BOARD_PRESETS } from '../boards/factory.js';
 import type { FirmwareFaults } from '../device/firmware.js';
 import { CLIENT_PROFILES, type ProfileName, type ProfileOverrides } from './profiles.js';
 import type { LinkSpec } from './network.js';

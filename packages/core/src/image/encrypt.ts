@@ -12,8 +12,12 @@
  * || HMAC tag (32 or 64 bytes) || AES-CTR(kdf key, zero counter) of the image's AES key.
  * KDF: HKDF-SHA256/512, no salt, info `MCUBoot_ECIES_v1`, length keylen + hashlen.
  */
+import { base64Decode } from '../bytes/base64.js';
+import { concatBytes } from '../bytes/hex.js';
 import { SlotwiseError } from '../errors.js';
 import type { EcdhCurve, EncCrypto, EncHash } from '../crypto/enc-port.js';
+import { DerError, DerTag, decodeOid, derChildren, encodeDer, readDerExact, type DerNode } from './der.js';
+import { parseImage, type ParsedImage } from './parse.js';
 
 /** ENC_* TLV type numbers (`image.h`). */
 export const EncTlvType = {
@@ -31,8 +35,10 @@ export const EncFlag = {
   ENCRYPTED_AES256: 0x08, // IMAGE_F_ENCRYPTED_AES256
 } as const;
 
-/** How the AES key reaches the device. */
-export type EncScheme = 'ecies-p256' | 'ecies-x25519' | 'rsa-oaep';
+/** How the AES key reaches the device. `aes-kw` (a key-encryption key shared with the
+ * bootloader, MCUBOOT_ENCRYPT_KW) is what newt and MCUboot's simulator use; imgtool cannot
+ * produce it. */
+export type EncScheme = 'ecies-p256' | 'ecies-x25519' | 'rsa-oaep' | 'aes-kw';
 
 /** AES key size in bits (`--encrypt-keylen`). */
 export type AesBits = 128 | 256;
@@ -43,25 +49,23 @@ export type HmacSha = 256 | 512;
 /** The recipient of an encrypted image: the public half of the device's encryption key. */
 export interface EncryptionRecipient {
   readonly scheme: EncScheme;
-  /** Raw point (ECIES) or RSA public key DER (PKCS#1 or SPKI). */
+  /** Raw point (ECIES), RSA public key DER (PKCS#1 or SPKI), or the KEK itself (aes-kw). */
   readonly publicKey: Uint8Array;
 }
 
 /** The device's private encryption key. */
 export interface DecryptionKey {
   readonly scheme: EncScheme;
-  /** Raw scalar (ECIES, 32 bytes) or RSA private key DER (PKCS#1 or PKCS#8). */
+  /** Raw scalar (ECIES, 32 bytes), RSA private key DER (PKCS#1 or PKCS#8), or the KEK (aes-kw). */
   readonly privateKey: Uint8Array;
 }
 
 const ECIES_INFO = Uint8Array.from('MCUBoot_ECIES_v1', (c) => c.charCodeAt(0));
 const ZERO_COUNTER = new Uint8Array(16);
-const IMAGE_MAGIC = 0x96f3b83d;
-const TLV_INFO_MAGIC = 0x6907;
-const TLV_PROT_INFO_MAGIC = 0x6908;
 
 /** The TLV type that carries the key for `scheme` (and `hmacSha` for X25519). */
 export function encTlvType(scheme: EncScheme, hmacSha: HmacSha = 256): EncTlvType {
+  if (scheme === 'aes-kw') return EncTlvType.ENC_KW;
   if (scheme === 'rsa-oaep') return EncTlvType.ENC_RSA2048;
   if (scheme === 'ecies-p256') return EncTlvType.ENC_EC256;
   return hmacSha === 512 ? EncTlvType.ENC_X25519_SHA512 : EncTlvType.ENC_X25519;
@@ -70,6 +74,7 @@ export function encTlvType(scheme: EncScheme, hmacSha: HmacSha = 256): EncTlvTyp
 /** Length of the ENC_* TLV value in bytes (spec §1.6 table). */
 export function encTlvLength(scheme: EncScheme, aesBits: AesBits, hmacSha: HmacSha = 256): number {
   const keyBytes = aesBits / 8;
+  if (scheme === 'aes-kw') return keyBytes + 8;
   if (scheme === 'rsa-oaep') return 256;
   if (scheme === 'ecies-p256') return 65 + 32 + keyBytes;
   return 32 + (hmacSha === 512 ? 64 : 32) + keyBytes;
@@ -80,74 +85,23 @@ export function encFlag(aesBits: AesBits): number {
   return aesBits === 256 ? EncFlag.ENCRYPTED_AES256 : EncFlag.ENCRYPTED_AES128;
 }
 
-// ---- minimal DER walking, enough for SPKI / PKCS#8 / SEC1 / PKCS#1 key envelopes ----
-
-interface DerNode {
-  readonly tag: number;
-  readonly start: number;
-  readonly contentStart: number;
-  readonly end: number;
-}
-
-function derRead(der: Uint8Array, offset: number, limit: number): DerNode {
-  const tag = der[offset];
-  let lengthByte = der[offset + 1];
-  if (tag === undefined || lengthByte === undefined) throw keyError('the DER ends early');
-  let length = lengthByte;
-  let contentStart = offset + 2;
-  if (lengthByte & 0x80) {
-    const count = lengthByte & 0x7f;
-    if (count === 0 || count > 3) throw keyError('unsupported DER length');
-    length = 0;
-    for (let i = 0; i < count; i++) {
-      lengthByte = der[contentStart + i];
-      if (lengthByte === undefined) throw keyError('the DER ends early');
-      length = length * 256 + lengthByte;
-    }
-    contentStart += count;
-  }
-  const end = contentStart + length;
-  if (end > limit) throw keyError('a DER element runs past its container');
-  return { tag, start: offset, contentStart, end };
-}
-
-function derChildren(der: Uint8Array, node: DerNode): DerNode[] {
-  const out: DerNode[] = [];
-  for (let at = node.contentStart; at < node.end; ) {
-    const child = derRead(der, at, node.end);
-    out.push(child);
-    at = child.end;
-  }
-  return out;
-}
-
 function keyError(detail: string): SlotwiseError {
   return new SlotwiseError('SW_ERR_KEY_INVALID', `not a usable encryption key: ${detail}`);
 }
 
-const OID_EC_PUBLIC_KEY = '2a8648ce3d0201';
-const OID_P256 = '2a8648ce3d030107';
-const OID_X25519 = '2b656e';
-const OID_RSA = '2a864886f70d010101';
+const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+const OID_P256 = '1.2.840.10045.3.1.7';
+const OID_X25519 = '1.3.101.110';
+const OID_RSA = '1.2.840.113549.1.1.1';
 
-function hexOf(der: Uint8Array, node: DerNode): string {
-  let s = '';
-  for (let i = node.contentStart; i < node.end; i++) s += (der[i] as number).toString(16).padStart(2, '0');
-  return s;
-}
-
-function content(der: Uint8Array, node: DerNode): Uint8Array {
-  return der.subarray(node.contentStart, node.end);
-}
-
-function schemeOfAlgorithm(der: Uint8Array, algorithm: DerNode): EncScheme {
-  const [oid, parameter] = derChildren(der, algorithm);
-  if (oid === undefined || oid.tag !== 0x06) throw keyError('missing algorithm identifier');
-  const name = hexOf(der, oid);
+function schemeOfAlgorithm(algorithm: DerNode): Exclude<EncScheme, 'aes-kw'> {
+  const [oid, parameter] = derChildren(algorithm);
+  if (oid === undefined || oid.tag !== DerTag.OID) throw keyError('missing algorithm identifier');
+  const name = decodeOid(oid.value);
   if (name === OID_RSA) return 'rsa-oaep';
   if (name === OID_X25519) return 'ecies-x25519';
   if (name === OID_EC_PUBLIC_KEY) {
-    if (parameter === undefined || hexOf(der, parameter) !== OID_P256) throw keyError('only the P-256 curve can encrypt images');
+    if (parameter === undefined || parameter.tag !== DerTag.OID || decodeOid(parameter.value) !== OID_P256) throw keyError('only the P-256 curve can encrypt images');
     return 'ecies-p256';
   }
   throw keyError('the key type cannot encrypt images (use an EC P-256, X25519 or RSA-2048 key)');
@@ -165,93 +119,84 @@ function fixedScalar(value: Uint8Array): Uint8Array {
  * a private key (PKCS#8, SEC1 `EC PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`) gives both halves.
  * @throws SlotwiseError SW_ERR_KEY_INVALID for anything else. */
 export function readEncryptionKey(crypto: EncCrypto, der: Uint8Array): { recipient: EncryptionRecipient; decryption?: DecryptionKey } {
-  const top = derRead(der, 0, der.length);
-  if (top.tag !== 0x30) throw keyError('not a DER SEQUENCE');
-  const items = derChildren(der, top);
+  try {
+    return readKey(crypto, der);
+  } catch (error) {
+    if (error instanceof DerError) throw keyError(error.message);
+    throw error;
+  }
+}
+
+function readKey(crypto: EncCrypto, der: Uint8Array): { recipient: EncryptionRecipient; decryption?: DecryptionKey } {
+  const top = readDerExact(der);
+  if (top.tag !== DerTag.SEQUENCE) throw keyError('not a DER SEQUENCE');
+  const items = derChildren(top);
   const [first, second, third] = items;
   if (first === undefined || second === undefined) throw keyError('too few DER elements');
   // SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }
-  if (first.tag === 0x30 && second.tag === 0x03) {
-    const scheme = schemeOfAlgorithm(der, first);
-    const bits = content(der, second).subarray(1);
+  if (first.tag === DerTag.SEQUENCE && second.tag === DerTag.BIT_STRING) {
+    const scheme = schemeOfAlgorithm(first);
+    const point = second.value.subarray(1);
     if (scheme === 'rsa-oaep') return { recipient: { scheme, publicKey: der.slice() } };
-    if ((scheme === 'ecies-p256' && (bits.length !== 65 || bits[0] !== 4)) || (scheme === 'ecies-x25519' && bits.length !== 32)) {
+    if ((scheme === 'ecies-p256' && (point.length !== 65 || point[0] !== 4)) || (scheme === 'ecies-x25519' && point.length !== 32)) {
       throw keyError('malformed public point');
     }
-    return { recipient: { scheme, publicKey: bits.slice() } };
+    return { recipient: { scheme, publicKey: point.slice() } };
   }
-  if (first.tag !== 0x02) throw keyError('unrecognised key structure');
+  if (first.tag !== DerTag.INTEGER) throw keyError('unrecognised key structure');
   // PKCS#8: SEQUENCE { INTEGER 0, AlgorithmIdentifier, OCTET STRING privateKey }
-  if (second.tag === 0x30 && third !== undefined && third.tag === 0x04) {
-    const scheme = schemeOfAlgorithm(der, second);
-    if (scheme === 'rsa-oaep') return privateRsa(crypto, der);
-    const inner = content(der, third);
-    const innerTop = derRead(inner, 0, inner.length);
+  if (second.tag === DerTag.SEQUENCE && third !== undefined && third.tag === DerTag.OCTET_STRING) {
+    const scheme = schemeOfAlgorithm(second);
+    if (scheme === 'rsa-oaep') return privateRsa(der, readDerExact(third.value));
+    const inner = readDerExact(third.value);
     if (scheme === 'ecies-x25519') {
-      if (innerTop.tag !== 0x04) throw keyError('malformed X25519 private key');
-      return privateEcies(crypto, scheme, fixedScalar(content(inner, innerTop)));
+      if (inner.tag !== DerTag.OCTET_STRING) throw keyError('malformed X25519 private key');
+      return privateEcies(crypto, scheme, fixedScalar(inner.value));
     }
-    return privateEcies(crypto, scheme, sec1Scalar(inner));
+    const scalar = derChildren(inner)[1];
+    if (scalar === undefined || scalar.tag !== DerTag.OCTET_STRING) throw keyError('malformed EC private key');
+    return privateEcies(crypto, scheme, fixedScalar(scalar.value));
   }
   // SEC1 ECPrivateKey: SEQUENCE { INTEGER 1, OCTET STRING d, [0] curve, [1] point }
-  if (second.tag === 0x04) {
-    const curve = items.find((item) => item.tag === 0xa0);
-    const curveOid = curve === undefined ? undefined : derChildren(der, curve)[0];
-    if (curveOid !== undefined && hexOf(der, curveOid) !== OID_P256) throw keyError('only the P-256 curve can encrypt images');
-    return privateEcies(crypto, 'ecies-p256', fixedScalar(content(der, second)));
+  if (second.tag === DerTag.OCTET_STRING) {
+    const curve = items.find((item) => item.tag === DerTag.CONTEXT_0);
+    const curveOid = curve === undefined ? undefined : derChildren(curve)[0];
+    if (curveOid !== undefined && decodeOid(curveOid.value) !== OID_P256) throw keyError('only the P-256 curve can encrypt images');
+    return privateEcies(crypto, 'ecies-p256', fixedScalar(second.value));
   }
   // PKCS#1 RSAPrivateKey: SEQUENCE { INTEGER 0, INTEGER n, INTEGER e, ... }
-  if (second.tag === 0x02 && items.length >= 9) return privateRsa(crypto, der);
+  if (second.tag === DerTag.INTEGER && items.length >= 9) return privateRsa(der, top);
   throw keyError('unrecognised key structure');
 }
 
-function sec1Scalar(inner: Uint8Array): Uint8Array {
-  const top = derRead(inner, 0, inner.length);
-  const scalar = derChildren(inner, top)[1];
-  if (scalar === undefined || scalar.tag !== 0x04) throw keyError('malformed EC private key');
-  return fixedScalar(content(inner, scalar));
+/** A key-encryption key for ENC_KW from the text of a base64 file (MCUboot's
+ * `enc-aes128kw.b64` form): 16 or 32 bytes. It both wraps and unwraps.
+ * @throws SlotwiseError SW_ERR_KEY_INVALID when it is not base64 of 16 or 32 bytes. */
+export function readKeyEncryptionKey(text: string): { recipient: EncryptionRecipient; decryption: DecryptionKey } {
+  let kek: Uint8Array;
+  try {
+    kek = base64Decode(text.trim());
+  } catch {
+    throw keyError('an AES-KW key file holds the key in base64');
+  }
+  if (kek.length !== 16 && kek.length !== 32) throw keyError(`an AES-KW key is 16 or 32 bytes, this one is ${kek.length}`);
+  return { recipient: { scheme: 'aes-kw', publicKey: kek }, decryption: { scheme: 'aes-kw', privateKey: kek } };
 }
 
 function privateEcies(crypto: EncCrypto, scheme: 'ecies-p256' | 'ecies-x25519', scalar: Uint8Array): { recipient: EncryptionRecipient; decryption: DecryptionKey } {
   return { recipient: { scheme, publicKey: crypto.publicKeyOf(curveOf(scheme), scalar) }, decryption: { scheme, privateKey: scalar } };
 }
 
-function privateRsa(_crypto: EncCrypto, der: Uint8Array): { recipient: EncryptionRecipient; decryption: DecryptionKey } {
-  // The public half of an RSA private key is n and e: PKCS#1 RSAPublicKey re-encoded.
-  const top = derRead(der, 0, der.length);
-  let items = derChildren(der, top);
-  let source = der;
-  if (items[1]?.tag === 0x30) {
-    const octets = items[2];
-    if (octets === undefined) throw keyError('malformed PKCS#8 RSA key');
-    source = content(der, octets);
-    items = derChildren(source, derRead(source, 0, source.length));
-  }
-  const n = items[1];
-  const e = items[2];
-  if (n === undefined || e === undefined) throw keyError('malformed RSA key');
-  const body = concatBytes(source.subarray(n.start, n.end), source.subarray(e.start, e.end));
-  return { recipient: { scheme: 'rsa-oaep', publicKey: concatBytes(derHeader(0x30, body.length), body) }, decryption: { scheme: 'rsa-oaep', privateKey: der.slice() } };
-}
-
-function derHeader(tag: number, length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(tag, length);
-  if (length < 0x100) return Uint8Array.of(tag, 0x81, length);
-  return Uint8Array.of(tag, 0x82, length >> 8, length & 0xff);
+/** `rsaKey` is the PKCS#1 RSAPrivateKey SEQUENCE; its public half (n, e) becomes a PKCS#1
+ * RSAPublicKey. `der` (PKCS#1 or PKCS#8) is what the port decrypts with. */
+function privateRsa(der: Uint8Array, rsaKey: DerNode): { recipient: EncryptionRecipient; decryption: DecryptionKey } {
+  const [, n, e] = derChildren(rsaKey);
+  if (n === undefined || e === undefined || n.tag !== DerTag.INTEGER || e.tag !== DerTag.INTEGER) throw keyError('malformed RSA key');
+  return { recipient: { scheme: 'rsa-oaep', publicKey: encodeDer(DerTag.SEQUENCE, concatBytes(n.raw, e.raw)) }, decryption: { scheme: 'rsa-oaep', privateKey: der.slice() } };
 }
 
 function curveOf(scheme: 'ecies-p256' | 'ecies-x25519'): EcdhCurve {
   return scheme === 'ecies-p256' ? 'p256' : 'x25519';
-}
-
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function eciesHash(scheme: EncScheme, hmacSha: HmacSha): { hash: EncHash; macBytes: number } {
@@ -272,6 +217,7 @@ export function wrapAesKey(crypto: EncCrypto, recipient: EncryptionRecipient, ae
   if (aesKey.length !== 16 && aesKey.length !== 32) throw new RangeError(`aesKey: expected 16 or 32 bytes, got ${aesKey.length}`);
   if (hmacSha === 512 && recipient.scheme !== 'ecies-x25519') throw new RangeError('hmacSha: SHA-512 is supported for ECIES-X25519 only');
   if (recipient.scheme === 'rsa-oaep') return crypto.rsaOaepEncrypt(recipient.publicKey, aesKey);
+  if (recipient.scheme === 'aes-kw') return crypto.aesKeyWrap(recipient.publicKey, aesKey);
   const curve = curveOf(recipient.scheme);
   const { hash, macBytes } = eciesHash(recipient.scheme, hmacSha);
   const ephemeral = crypto.generateKeyPair(curve);
@@ -295,7 +241,7 @@ export function unwrapAesKey(
 ): { ok: true; aesKey: Uint8Array } | { ok: false; reason: UnwrapFailure; detail: string } {
   const keyBytes = aesBits / 8;
   const expectedScheme: EncScheme | undefined =
-    tlvType === EncTlvType.ENC_RSA2048 ? 'rsa-oaep' : tlvType === EncTlvType.ENC_EC256 ? 'ecies-p256' : tlvType === EncTlvType.ENC_X25519 || tlvType === EncTlvType.ENC_X25519_SHA512 ? 'ecies-x25519' : undefined;
+    tlvType === EncTlvType.ENC_RSA2048 ? 'rsa-oaep' : tlvType === EncTlvType.ENC_KW ? 'aes-kw' : tlvType === EncTlvType.ENC_EC256 ? 'ecies-p256' : tlvType === EncTlvType.ENC_X25519 || tlvType === EncTlvType.ENC_X25519_SHA512 ? 'ecies-x25519' : undefined;
   if (expectedScheme !== key.scheme) {
     return { ok: false, reason: 'ENC_KEY_MISMATCH', detail: `the image's key TLV 0x${tlvType.toString(16)} needs a ${expectedScheme ?? 'different'} key, got ${key.scheme}` };
   }
@@ -303,6 +249,11 @@ export function unwrapAesKey(
   const expectedLength = encTlvLength(key.scheme, aesBits, hmacSha);
   if (tlvValue.length !== expectedLength) {
     return { ok: false, reason: 'ENC_TLV_MALFORMED', detail: `key TLV is ${tlvValue.length} bytes, expected ${expectedLength} for AES-${aesBits}` };
+  }
+  if (key.scheme === 'aes-kw') {
+    const aesKey = crypto.aesKeyUnwrap(key.privateKey, tlvValue);
+    if (aesKey === undefined || aesKey.length !== keyBytes) return { ok: false, reason: 'ENC_KEY_MISMATCH', detail: 'AES key unwrap failed its integrity check: wrong key-encryption key' };
+    return { ok: true, aesKey };
   }
   if (key.scheme === 'rsa-oaep') {
     const aesKey = crypto.rsaOaepDecrypt(key.privateKey, tlvValue);
@@ -344,52 +295,12 @@ export interface EncryptOptions {
   readonly aesKey?: Uint8Array;
 }
 
-/** The layout facts encryption needs, read from an image's header and TLV info headers.
- * Lengths are attacker-controlled and checked before use. */
-interface EncLayout {
-  readonly hdrSize: number;
-  readonly imgSize: number;
-  readonly flags: number;
-  readonly unprotectedStart: number;
-  readonly unprotectedEnd: number;
-}
-
-function u16(b: Uint8Array, at: number): number {
-  return (b[at] as number) | ((b[at + 1] as number) << 8);
-}
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
-}
-
-function readLayout(image: Uint8Array): EncLayout {
-  if (image.length < 32) throw new SlotwiseError('SW_ERR_IMAGE_TRUNCATED', `image is ${image.length} bytes, shorter than the 32-byte header`);
-  if (u32(image, 0) !== IMAGE_MAGIC) throw new SlotwiseError('SW_ERR_IMAGE_MALFORMED', `bad image magic 0x${u32(image, 0).toString(16)}`);
-  const hdrSize = u16(image, 8);
-  const protSize = u16(image, 10);
-  const imgSize = u32(image, 12);
-  const flags = u32(image, 16);
-  let at = hdrSize + imgSize;
-  if (protSize !== 0) {
-    if (at + 4 > image.length || u16(image, at) !== TLV_PROT_INFO_MAGIC) throw new SlotwiseError('SW_ERR_IMAGE_MALFORMED', `no protected TLV area at 0x${at.toString(16)}`);
-    at += protSize;
-  }
-  if (at + 4 > image.length) throw new SlotwiseError('SW_ERR_IMAGE_TRUNCATED', `the image ends before its TLV area at 0x${at.toString(16)}`);
-  if (u16(image, at) !== TLV_INFO_MAGIC) throw new SlotwiseError('SW_ERR_IMAGE_MALFORMED', `no TLV info magic 0x6907 at 0x${at.toString(16)}`);
-  const end = at + u16(image, at + 2);
-  if (end > image.length) throw new SlotwiseError('SW_ERR_IMAGE_TRUNCATED', `the TLV area runs past the end of the file (0x${end.toString(16)})`);
-  return { hdrSize, imgSize, flags, unprotectedStart: at, unprotectedEnd: end };
-}
-
-/** Finds the first unprotected TLV of one of `types`. */
-function findUnprotected(image: Uint8Array, layout: EncLayout, types: readonly number[]): { type: number; value: Uint8Array } | undefined {
-  for (let at = layout.unprotectedStart + 4; at + 4 <= layout.unprotectedEnd; ) {
-    const type = u16(image, at);
-    const length = u16(image, at + 2);
-    if (at + 4 + length > layout.unprotectedEnd) throw new SlotwiseError('SW_ERR_IMAGE_MALFORMED', `TLV 0x${type.toString(16)} at 0x${at.toString(16)} runs past its area`);
-    if (types.includes(type)) return { type, value: image.subarray(at + 4, at + 4 + length) };
-    at += 4 + length;
-  }
-  return undefined;
+/** Parses an image strictly (image/parse.ts) for the encryption code.
+ * @throws SlotwiseError SW_ERR_IMAGE_TRUNCATED / SW_ERR_IMAGE_MALFORMED. */
+function parseStrict(image: Uint8Array): ParsedImage {
+  const parsed = parseImage(image);
+  if (!parsed.ok) throw new SlotwiseError(parsed.reason === 'TRUNCATED' ? 'SW_ERR_IMAGE_TRUNCATED' : 'SW_ERR_IMAGE_MALFORMED', `${parsed.reason}: ${parsed.detail}`);
+  return parsed.image;
 }
 
 /** Encrypts an image that `signImage` produced with the ENCRYPTED flag set and its payload
@@ -398,9 +309,10 @@ function findUnprotected(image: Uint8Array, layout: EncLayout, types: readonly n
  * payload. The input must end at its TLV area (padding to the slot comes afterwards).
  * Returns the new image and the AES key used. */
 export function encryptSignedImage(crypto: EncCrypto, image: Uint8Array, options: EncryptOptions): { image: Uint8Array; aesKey: Uint8Array } {
-  const layout = readLayout(image);
+  const parsed = parseStrict(image);
+  const layout = { hdrSize: parsed.header.hdrSize, imgSize: parsed.header.imgSize, unprotectedStart: parsed.unprotectedInfo.offset, unprotectedEnd: parsed.tlvEnd };
   const flag = encFlag(options.aesBits);
-  if ((layout.flags & flag) === 0) throw new RangeError(`image: expected the ENCRYPTED_AES${options.aesBits} header flag to be set before signing`);
+  if ((parsed.header.flags & flag) === 0) throw new RangeError(`image: expected the ENCRYPTED_AES${options.aesBits} header flag to be set before signing`);
   if ((layout.hdrSize + layout.imgSize) % 16 !== 0) throw new RangeError('image: header + payload must be padded to a multiple of 16 before signing');
   const aesKey = options.aesKey ?? crypto.randomBytes(options.aesBits / 8);
   const hmacSha = options.hmacSha ?? 256;
@@ -433,17 +345,19 @@ export type DecryptResult =
  * key is recovered.
  * @throws SlotwiseError SW_ERR_IMAGE_MALFORMED / SW_ERR_IMAGE_TRUNCATED for broken images. */
 export function decryptImage(crypto: EncCrypto, image: Uint8Array, key: DecryptionKey, options: { clear?: boolean } = {}): DecryptResult {
-  const layout = readLayout(image);
-  const aesBits: AesBits | undefined = layout.flags & EncFlag.ENCRYPTED_AES256 ? 256 : layout.flags & EncFlag.ENCRYPTED_AES128 ? 128 : undefined;
+  const parsed = parseStrict(image);
+  const flags = parsed.header.flags;
+  const aesBits: AesBits | undefined = flags & EncFlag.ENCRYPTED_AES256 ? 256 : flags & EncFlag.ENCRYPTED_AES128 ? 128 : undefined;
   if (aesBits === undefined) return { ok: false, reason: 'NOT_ENCRYPTED', detail: 'the header has no ENCRYPTED_AES128/256 flag' };
-  const tlv = findUnprotected(image, layout, [EncTlvType.ENC_RSA2048, EncTlvType.ENC_KW, EncTlvType.ENC_EC256, EncTlvType.ENC_X25519, EncTlvType.ENC_X25519_SHA512]);
+  const keyTlvs: readonly number[] = [EncTlvType.ENC_RSA2048, EncTlvType.ENC_KW, EncTlvType.ENC_EC256, EncTlvType.ENC_X25519, EncTlvType.ENC_X25519_SHA512];
+  const tlv = parsed.unprotectedTlvs.find((t) => keyTlvs.includes(t.type));
   if (tlv === undefined) return { ok: false, reason: 'NO_ENC_TLV', detail: 'the image is flagged encrypted but has no key TLV' };
   const unwrapped = unwrapAesKey(crypto, key, tlv.type, tlv.value, aesBits);
   if (!unwrapped.ok) return unwrapped;
-  const body = image.subarray(layout.hdrSize, layout.hdrSize + layout.imgSize);
+  const body = image.subarray(parsed.body.offset, parsed.body.offset + parsed.body.length);
   const plaintextBody = options.clear === true ? body.slice() : cryptPayload(crypto, unwrapped.aesKey, body);
   const out = image.slice();
-  out.set(plaintextBody, layout.hdrSize);
+  out.set(plaintextBody, parsed.body.offset);
   return { ok: true, image: out, aesKey: unwrapped.aesKey, plaintextBody };
 }
 

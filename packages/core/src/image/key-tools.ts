@@ -5,7 +5,9 @@
  * array text imgtool prints, the short names, and the `--minimal` private key forms. Loading
  * and generating keys (randomness, PEM decryption) happens in `node/key-files.ts`.
  */
+import { concatBytes } from '../bytes/hex.js';
 import { SlotwiseError } from '../errors.js';
+import { DerError, DerTag, derChildren, encodeDer, readDerExact } from './der.js';
 import type { KeyType } from './keys.js';
 
 export type { KeyType };
@@ -81,90 +83,37 @@ export function privateFormats(type: KeyType): readonly PrivateFormat[] {
 
 // ---- DER surgery for --minimal ----
 
-interface Node {
-  readonly tag: number;
-  readonly start: number;
-  readonly contentStart: number;
-  readonly end: number;
+function malformed(cause?: unknown): SlotwiseError {
+  return new SlotwiseError('SW_ERR_KEY_INVALID', 'the private key DER is malformed', cause === undefined ? undefined : { cause });
 }
 
-function read(der: Uint8Array, at: number, limit: number): Node {
-  const tag = der[at];
-  const first = der[at + 1];
-  if (tag === undefined || first === undefined) throw malformed();
-  let length = first;
-  let contentStart = at + 2;
-  if (first & 0x80) {
-    const count = first & 0x7f;
-    if (count === 0 || count > 3) throw malformed();
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + (der[contentStart + i] ?? 0);
-    contentStart += count;
-  }
-  if (contentStart + length > limit) throw malformed();
-  return { tag, start: at, contentStart, end: contentStart + length };
-}
-
-function children(der: Uint8Array, node: Node): Node[] {
-  const out: Node[] = [];
-  for (let at = node.contentStart; at < node.end; ) {
-    const child = read(der, at, node.end);
-    out.push(child);
-    at = child.end;
-  }
-  return out;
-}
-
-function malformed(): SlotwiseError {
-  return new SlotwiseError('SW_ERR_KEY_INVALID', 'the private key DER is malformed');
-}
-
-function encodeLength(length: number): number[] {
-  if (length < 0x80) return [length];
-  if (length < 0x100) return [0x81, length];
-  if (length < 0x10000) return [0x82, length >> 8, length & 0xff];
-  return [0x83, length >> 16, (length >> 8) & 0xff, length & 0xff];
-}
-
-function wrap(tag: number, parts: readonly Uint8Array[]): Uint8Array {
-  const length = parts.reduce((n, p) => n + p.length, 0);
-  const head = [tag, ...encodeLength(length)];
-  const out = new Uint8Array(head.length + length);
-  out.set(head, 0);
-  let at = head.length;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function slices(der: Uint8Array, nodes: readonly Node[]): Uint8Array[] {
-  return nodes.map((n) => der.subarray(n.start, n.end));
-}
-
-/** ECPrivateKey without its optional `[1] publicKey` (and, as imgtool keeps it, with `[0]`). */
+/** ECPrivateKey without its optional `[1] publicKey` (`[0]` parameters stay, as imgtool keeps them). */
 function minimalEcPrivateKey(der: Uint8Array): Uint8Array {
-  const top = read(der, 0, der.length);
-  return wrap(0x30, slices(der, children(der, top).filter((n) => n.tag !== 0xa1)));
+  const kept = derChildren(readDerExact(der)).filter((n) => n.tag !== DerTag.CONTEXT_1);
+  return encodeDer(DerTag.SEQUENCE, concatBytes(...kept.map((n) => n.raw)));
 }
 
 /** `getpriv --minimal` (imgtool `_build_minimal_ecdsa_privkey`, `_build_minimal_rsa_privkey`):
  * EC keys lose the embedded public key; RSA keys keep only version, n, e, d, p and q.
- * X25519 keys have nothing to drop. `der` is in `format` already. */
+ * X25519 keys have nothing to drop. `der` is in `format` already.
+ * @throws SlotwiseError SW_ERR_KEY_INVALID when the DER is not the expected structure. */
 export function minimalPrivateKey(type: KeyType, format: PrivateFormat, der: Uint8Array): Uint8Array {
-  const top = read(der, 0, der.length);
-  const items = children(der, top);
-  if (type === 'rsa-2048' || type === 'rsa-3072') {
-    if (format !== 'openssl' || items.length < 6) throw malformed();
-    return wrap(0x30, slices(der, items.slice(0, 6)));
+  try {
+    const items = derChildren(readDerExact(der));
+    if (type === 'rsa-2048' || type === 'rsa-3072') {
+      if (format !== 'openssl' || items.length < 6) throw malformed();
+      return encodeDer(DerTag.SEQUENCE, concatBytes(...items.slice(0, 6).map((n) => n.raw)));
+    }
+    if (type === 'ecdsa-p256' || type === 'ecdsa-p384') {
+      if (format === 'openssl') return minimalEcPrivateKey(der);
+      const [version, algorithm, octets, ...rest] = items;
+      if (version === undefined || algorithm === undefined || octets === undefined || octets.tag !== DerTag.OCTET_STRING) throw malformed();
+      const inner = encodeDer(DerTag.OCTET_STRING, minimalEcPrivateKey(octets.value));
+      return encodeDer(DerTag.SEQUENCE, concatBytes(version.raw, algorithm.raw, inner, ...rest.map((n) => n.raw)));
+    }
+    return der.slice();
+  } catch (error) {
+    if (error instanceof DerError) throw malformed(error);
+    throw error;
   }
-  if (type === 'ecdsa-p256' || type === 'ecdsa-p384') {
-    if (format === 'openssl') return minimalEcPrivateKey(der);
-    const [version, algorithm, octets, ...rest] = items;
-    if (version === undefined || algorithm === undefined || octets === undefined || octets.tag !== 0x04) throw malformed();
-    const inner = minimalEcPrivateKey(der.subarray(octets.contentStart, octets.end));
-    return wrap(0x30, [...slices(der, [version, algorithm]), wrap(0x04, [inner]), ...slices(der, rest)]);
-  }
-  return der.slice();
 }

@@ -1,12 +1,13 @@
 /**
  * @module node/enc-crypto
  * The node:crypto implementation of the encryption port (`crypto/enc-port.ts`): ECDH P-256 and
- * X25519, HKDF, HMAC, AES-CTR, RSA-OAEP and secure random bytes. The only place image
+ * X25519, HKDF, HMAC, AES-CTR, AES key wrap, RSA-OAEP and secure random bytes. The only place image
  * encryption touches platform crypto.
  */
 import {
   constants,
   createCipheriv,
+  createDecipheriv,
   createECDH,
   createHmac,
   createPrivateKey,
@@ -24,6 +25,9 @@ import type { EcdhCurve, EncCrypto, EncHash } from '../crypto/enc-port.js';
 // DER prefixes that turn a raw X25519 key into PKCS#8 / SubjectPublicKeyInfo (RFC 8410).
 const X25519_PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20]);
 const X25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00]);
+
+/** RFC 3394 default initial value. */
+const KW_IV = Uint8Array.from([0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6]);
 
 function bytes(buffer: Uint8Array | ArrayBuffer): Uint8Array {
   const view = buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : buffer;
@@ -98,6 +102,18 @@ export function createNodeEncCrypto(): EncCrypto {
     aesCtr(key, counter, data) {
       const cipher = createCipheriv(key.length === 32 ? 'aes-256-ctr' : 'aes-128-ctr', key, counter);
       return concat(bytes(cipher.update(data)), bytes(cipher.final()));
+    },
+    aesKeyWrap(kek, key) {
+      const cipher = createCipheriv(kek.length === 32 ? 'id-aes256-wrap' : 'id-aes128-wrap', kek, KW_IV);
+      return concat(bytes(cipher.update(key)), bytes(cipher.final()));
+    },
+    aesKeyUnwrap(kek, wrapped) {
+      try {
+        const decipher = createDecipheriv(kek.length === 32 ? 'id-aes256-wrap' : 'id-aes128-wrap', kek, KW_IV);
+        return concat(bytes(decipher.update(wrapped)), bytes(decipher.final()));
+      } catch {
+        return undefined;
+      }
     },
     rsaOaepEncrypt(publicKeyDer, data) {
       const key = createPublicKey({ key: Buffer.from(publicKeyDer), format: 'der', type: rsaKeyType(publicKeyDer, 'public') === 'pkcs1' ? 'pkcs1' : 'spki' });

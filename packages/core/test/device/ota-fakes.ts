@@ -50,17 +50,22 @@ export interface FakeDdiServer extends DdiTransport {
   deploy(actionId: string, version: string, image: Uint8Array): void;
   /** Makes the next `n` exchanges of `kind` fail with errno `err`. */
   failNext(kind: DdiRequest['kind'], n: number, err: number): void;
+  /** The operator cancels the open action: polls offer cancelAction until the device answers. */
+  cancel(): void;
 }
 
 export function createFakeDdiServer(sleepMs = 300_000): FakeDdiServer {
-  let action: { id: string; version: string; image: Uint8Array; open: boolean } | null = null;
+  let action: { id: string; version: string; image: Uint8Array; open: boolean; canceling: boolean } | null = null;
   const failures = new Map<string, { n: number; err: number }>();
   const server: FakeDdiServer = {
     requests: [],
     feedback: [],
     reportedVersion: null,
     deploy(id, version, image) {
-      action = { id, version, image, open: true };
+      action = { id, version, image, open: true, canceling: false };
+    },
+    cancel() {
+      if (action !== null && action.open) action.canceling = true;
     },
     failNext(kind, n, err) {
       failures.set(kind, { n, err });
@@ -74,6 +79,7 @@ export function createFakeDdiServer(sleepMs = 300_000): FakeDdiServer {
       }
       switch (req.kind) {
         case 'poll':
+          if (action?.open === true && action.canceling) return { ok: true, answer: { kind: 'poll', sleepMs, cancelAction: `/DEFAULT/controller/v1/dev/cancelAction/${action.id}` } };
           return { ok: true, answer: { kind: 'poll', sleepMs, ...(action?.open ? { deploymentBase: `/DEFAULT/controller/v1/dev/deploymentBase/${action.id}` } : {}) } };
         case 'deploymentBase':
           if (action === null) return { ok: false, err: -5 };
@@ -91,6 +97,13 @@ export function createFakeDdiServer(sleepMs = 300_000): FakeDdiServer {
         case 'configData':
           server.reportedVersion = req.data['fw_version'] ?? null;
           return { ok: true, answer: { kind: 'ack' } };
+        case 'cancelFeedback': {
+          const id = /cancelAction\/(\d+)/.exec(req.href)?.[1] ?? '';
+          server.feedback.push({ actionId: id, finished: `cancel:${req.finished}`, details: [] });
+          if (action !== null && action.id === id && req.finished === 'success') action.open = false;
+          else if (action !== null && action.id === id) action.canceling = false;
+          return { ok: true, answer: { kind: 'ack' } };
+        }
       }
     },
   };

@@ -13,8 +13,8 @@ import type { FaultWindow } from '../../src/device/faults.js';
 const SLOT = 0x20000;
 const V2_SIZE = 100_000; // 25 chunks of 4 KiB: two WAIT visits at 16 chunks each
 
-function otaRig(opts: { confirmPolicy?: ConfirmPolicy; faults?: readonly FaultWindow[] } = {}) {
-  const server = createFakeDdiServer();
+function otaRig(opts: { confirmPolicy?: ConfirmPolicy; faults?: readonly FaultWindow[]; serverSleepMs?: number } = {}) {
+  const server = createFakeDdiServer(opts.serverSleepMs);
   const flash = createFakeFlashBoot(fakeImage('1.0.0', 60_000), SLOT);
   const ota: DeviceDriverInput['ota'] = { transport: server, secondary: flash, boot: flash };
   const rig = createRig({
@@ -217,4 +217,19 @@ test('the sample interval comes from the running image’s descriptor', async ()
   const gaps = boot2.slice(1).map((t, i) => t - boot2[i]!);
   assert.ok(gaps.length >= 3);
   assert.ok(gaps.every((g) => g > 20_000 && g < 21_000), `20 s cycles, got ${gaps.join(', ')}`);
+});
+
+test('a cancel during the download stops it: cancel feedback success, no upgrade, the running image stays', async () => {
+  const { rig, server, flash } = otaRig({ serverSleepMs: 30_000 }); // the server asks for 30 s polls
+  server.deploy('316', '2.0.0', fakeImage('2.0.0', 120_000)); // 30 chunks: two WAIT visits
+  rig.driver.start();
+  await rig.driver.runUntil(30_000); // the first 16 chunks are written
+  server.cancel();
+  await rig.driver.runUntil(3_600_000);
+  const m = messages(rig.text());
+  assert.equal(m.filter((l) => /Download started/.test(l)).length, 1);
+  assert.equal(m.filter((l) => /Upgrade requested|Download completed/.test(l)).length, 0);
+  assert.deepEqual(server.feedback, [{ actionId: '316', finished: 'cancel:success', details: [] }]);
+  assert.equal(flash.primaryVersion, '1.0.0');
+  assert.equal(rig.driver.state?.ota?.ctx.update_available, false);
 });

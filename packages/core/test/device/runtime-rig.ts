@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { nodeCrypto } from '../../src/node/crypto.js';
 import { loadKey, type ImagePrivateKey } from '../../src/image/keys.js';
 import { verifyImage } from '../../src/image/verify.js';
-import { createFlashGeometry } from '../../src/flash/geometry.js';
+import { createFlashGeometry, type FlashGeometry } from '../../src/flash/geometry.js';
+import { findBoardPreset } from '../../src/boards/presets.js';
+import { createSlotValidator } from '../../src/image/slot-validator.js';
+import type { UpgradeMode } from '../../src/boot/config.js';
 import { createNorFlash, type NorFlash } from '../../src/flash/nor-flash.js';
 import { openFlashArea } from '../../src/flash/flash-area.js';
 import { boot, type BootResult } from '../../src/boot/loader.js';
@@ -56,6 +59,16 @@ export function firmware(version: string, payloadSizeBytes: number, faults: Firm
   return buildFirmwareImage({ descriptor: { version, sampleIntervalMs: 60_000, faults }, key, payloadSizeBytes }, nodeCrypto).image;
 }
 
+/** A board preset + upgrade mode as a geometry and boot configuration (validator: image module). */
+export function boardSetup(board: string, mode: UpgradeMode): { geometry: FlashGeometry; bootConfig: BootConfig } {
+  const p = findBoardPreset(board);
+  if (p === undefined) throw new RangeError(`unknown board ${board}`);
+  return {
+    geometry: createFlashGeometry(p.geometry),
+    bootConfig: { mode, bootMaxAlign: p.bootMaxAlign, maxImgSectors: p.maxImgSectors, validatePrimarySlot: false, validator: createSlotValidator({ crypto: nodeCrypto, keys: key }) },
+  };
+}
+
 export interface DeviceRig {
   readonly flash: NorFlash;
   readonly runtime: DeviceRuntime;
@@ -66,8 +79,9 @@ export interface DeviceRig {
 }
 
 /** A factory-flashed device running `initial` (no trailer: a confirmed factory image). */
-export function createDeviceRig(initial: Uint8Array, opts: { faults?: readonly FaultWindow[] } = {}): DeviceRig {
-  const flash = createNorFlash(geometry);
+export function createDeviceRig(initial: Uint8Array, opts: { faults?: readonly FaultWindow[]; board?: { geometry: FlashGeometry; bootConfig: BootConfig } } = {}): DeviceRig {
+  const setup = opts.board ?? { geometry, bootConfig };
+  const flash = createNorFlash(setup.geometry);
   const primary = openFlashArea(flash, 'primary');
   const padded = new Uint8Array(Math.ceil(initial.length / 4) * 4).fill(0xff);
   padded.set(initial);
@@ -80,10 +94,10 @@ export function createDeviceRig(initial: Uint8Array, opts: { faults?: readonly F
     scheduler,
     primary,
     secondary: openFlashArea(flash, 'secondary'),
-    trailer: { bootMaxAlign: bootConfig.bootMaxAlign, maxImgSectors: bootConfig.maxImgSectors, mode: bootConfig.mode },
+    trailer: { bootMaxAlign: setup.bootConfig.bootMaxAlign, maxImgSectors: setup.bootConfig.maxImgSectors, mode: setup.bootConfig.mode },
     crypto: nodeCrypto,
     bootloader: () => {
-      const r = boot(flash, bootConfig, { recordData: false });
+      const r = boot(flash, setup.bootConfig, { recordData: false });
       bootResults.push(r);
       return { booted: r.outcome === 'ok', detail: `${r.outcome} ${r.swapType} ${r.boot?.version ?? ''}`.trim() };
     },

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertGolden, createRig, messages } from './support.js';
+import { formatUptime } from '../../src/device/log.js';
 import { SAMPLE_BUFFER_SIZE } from '../../src/device/sample-buffer.js';
 
 test('scenario 1: clean boot — one INF line per transition, one record delivered per cycle', async () => {
@@ -93,6 +94,12 @@ test('scenario 4: a long outage fills the buffer after 7 710 s of waits, then dr
   assert.ok(firstWarn.atMs - fullAtMs >= 300_000 && firstWarn.atMs - fullAtMs < 301_000);
   const pushes = records.filter((r) => r.message === 'State: SAMPLE -> SEND').length;
   assert.equal(warns.length, pushes - 1 - SAMPLE_BUFFER_SIZE); // minus the first (delivered) sample
+  // Golden excerpt: from the push that fills the buffer to the second dropped record.
+  const lines = rig.text().split('\n');
+  const stamp = (ms: number): string => formatUptime(ms);
+  const from = lines.findIndex((l) => l.startsWith(`[${stamp(fullAtMs)}]`));
+  const wrn = lines.map((l, i) => (l.includes('<wrn>') ? i : -1)).filter((i) => i >= 0);
+  assertGolden('s4-long-outage-excerpt.log', lines.slice(from - 1, wrn[1]! + 2).join('\n'));
 });
 
 test('scenario 5: long WAITs suspend the radio between enter/exit lines; nothing else sleeps', async () => {

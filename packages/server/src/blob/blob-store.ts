@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 export interface BlobDigests {
   sha256: string;
@@ -81,7 +81,25 @@ export function createFsBlobStore(dir: string): BlobStore {
       }
     },
     read(sha256, start, end) {
-      return createReadStream(pathOf(sha256), { start, end, highWaterMark: 64 * 1024 });
+      return createReadStream(pathOf(sha256), { start, end, highWaterMark: 512 * 1024 });
+    },
+  };
+}
+
+/** Artifact bytes in memory: for simulations and tests that should not touch the disk. */
+export function createMemoryBlobStore(): BlobStore {
+  const blobs = new Map<string, Uint8Array>();
+  return {
+    async put(bytes) {
+      const d = digestsOf(bytes);
+      if (!blobs.has(d.sha256)) blobs.set(d.sha256, bytes.slice());
+      return d;
+    },
+    size: async (sha256) => blobs.get(sha256)?.byteLength ?? null,
+    read(sha256, start, end) {
+      const b = blobs.get(sha256);
+      if (b === undefined) throw new RangeError(`blob ${sha256} does not exist`);
+      return Readable.from([Buffer.from(b.buffer, b.byteOffset + start, end - start + 1)]);
     },
   };
 }

@@ -177,7 +177,10 @@ export function createActionService(ctx: ServiceContext, opts: { actionIdStart: 
       const release = () => ({ activeActionId: null }) satisfies DevicePatch;
       let result: ActionRecord | null;
       if (execution === 'closed' && finished === 'failure') {
-        result = await transition(action, 'failed', ACTIVE_ACTION_STATUSES, { ...base, patch, device: release(), reason: 'device reported closed/failure' });
+        // A device whose bootloader reverted the test image says so (Zephyr twin: "rolled back to 1.1.0"): that is a rollback, not a failed install.
+        const revertedTo = details.map((d) => /\b(?:rolled back|reverted) to (\S+)/i.exec(d)?.[1]).find((v) => v !== undefined);
+        const outcome = revertedTo === undefined ? 'failed' : 'rolled_back';
+        result = await transition(action, outcome, ACTIVE_ACTION_STATUSES, { ...base, patch, device: release(), reason: revertedTo === undefined ? 'device reported closed/failure' : `device reported closed/failure: rolled back to ${revertedTo}` });
       } else if (execution === 'closed' || (execution === 'downloaded' && action.type === 'download_only')) {
         if (action.type === 'download_only') {
           result = await transition(action, 'succeeded', ACTIVE_ACTION_STATUSES, { ...base, patch, device: { ...release(), configRequested: true }, reason: 'download-only action downloaded' });

@@ -14,6 +14,9 @@ export interface LastSeenBatcher {
   flush(): Promise<number>;
 }
 
+/** Rows per write transaction: small enough that polls waiting on the database never stall long. */
+const CHUNK = 500;
+
 export function createLastSeenBatcher(store: Store, maxBatch = 10_000): LastSeenBatcher {
   let batch = new Map<string, { tenant: string; controllerId: string; atMs: number }>();
   const key = (tenant: string, id: string): string => `${tenant}\u0000${id}`;
@@ -27,7 +30,11 @@ export function createLastSeenBatcher(store: Store, maxBatch = 10_000): LastSeen
       if (batch.size === 0) return 0;
       const rows = [...batch.values()];
       batch = new Map();
-      await store.touchDevices(rows);
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await store.touchDevices(rows.slice(i, i + CHUNK));
+        // Let queued requests run between chunks (SQLite transactions hold the connection).
+        if (i + CHUNK < rows.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       return rows.length;
     },
   };

@@ -221,7 +221,7 @@ export interface Page {
   offset?: number;
 }
 
-export interface Store {
+export interface Store extends DeviceTwinStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
@@ -290,4 +290,38 @@ export interface Store {
   createApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null>;
   countApiKeys(): Promise<number>;
+}
+
+/** One entry of a simulated device's timeline (its own numbering makes re-posts idempotent). */
+export interface DeviceEventRow {
+  tenant: string;
+  controllerId: string;
+  /** The device's own sequence number, unique per device. */
+  seq: number;
+  /** When it happened (milliseconds since the epoch, the device's clock). */
+  atMs: number;
+  kind: string;
+  title: string;
+  details: Record<string, unknown>;
+  receivedMs: number;
+}
+
+/** The latest picture of a simulated device's flash (primary, secondary, scratch, swap). */
+export interface DeviceSlotsRow {
+  tenant: string;
+  controllerId: string;
+  atMs: number;
+  slots: Record<string, unknown>;
+  receivedMs: number;
+}
+
+/** Twin data of simulated devices (SQLite migration 2, PostgreSQL migration 3); kept beside Store so backends implement both. */
+export interface DeviceTwinStore {
+  /** Inserts events, skipping (tenant, controllerId, seq) already stored. */
+  insertDeviceEvents(rows: readonly DeviceEventRow[]): Promise<{ inserted: number; duplicates: number }>;
+  /** The newest `limit` events with seq > `afterSeq`, oldest first. */
+  listDeviceEvents(tenant: string, controllerId: string, opts?: { afterSeq?: number; limit?: number }): Promise<DeviceEventRow[]>;
+  /** Keeps the slot picture with the latest `atMs` (an older one arriving late changes nothing). */
+  putDeviceSlots(row: DeviceSlotsRow): Promise<void>;
+  getDeviceSlots(tenant: string, controllerId: string): Promise<DeviceSlotsRow | null>;
 }

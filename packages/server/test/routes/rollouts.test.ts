@@ -89,6 +89,10 @@ test('staged rollout: stages advance on verified success; rollbacks and timeouts
       s.stages.map((x) => [x.succeeded, x.rolledBack, x.timedOut]),
       [[1, 0, 0], [1, 1, 0], [1, 0, 2]],
     );
+    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /slotwise_actions_decided_total\{status="succeeded"\} 3/);
+    assert.match(metrics, /slotwise_actions_decided_total\{status="rolled_back"\} 1/);
+    assert.match(metrics, /slotwise_actions_decided_total\{status="timed_out"\} 2/);
     const audit = (await h.admin('GET', '/api/v1/audit?limit=500')).json() as { event: string }[];
     for (const e of ['rollout.created', 'rollout.stage-started', 'action.created', 'action.verifying', 'action.succeeded', 'action.rolled_back', 'action.timed_out', 'rollout.finished']) {
       assert.ok(audit.some((x) => x.event === e), `audit has ${e}`);

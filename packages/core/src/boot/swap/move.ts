@@ -107,8 +107,9 @@ export const moveStrategy: SwapStrategy = {
     const maxEntries = 3 * st.cfg.maxImgSectors;
     const off = statusOff(area, st.layout, false);
     let foundIdx = -1;
+    const raw = area.read(off, maxEntries * st.writeSz);
     for (let i = maxEntries; i > 0; i--) {
-      const b = area.read(off + (i - 1) * st.writeSz, 1)[0] as number;
+      const b = raw[(i - 1) * st.writeSz] as number;
       if (b !== area.erasedValue) { foundIdx = i; break; }
     }
     const moveEntries = st.cfg.maxImgSectors;

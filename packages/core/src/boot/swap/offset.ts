@@ -5,10 +5,12 @@
  * forward and reverse loops, app_max_size). The new image sits one sector into the secondary;
  * sectors shift down by one on the way in and up by one on a revert.
  *
- * `fixed` (BootConfig) corrects the defect of mcuboot.md §8: in boot_read_image_header's
- * non-revert branch MCUboot compares the 1-based status index with the 0-based last sector
- * index (`bs->idx <= last_idx`); the corrected code subtracts BOOT_STATUS_IDX_0 like every other
- * comparison there. Reproduced by default (the vectors record it).
+ * `fixed` (BootConfig) corrects the two defects of mcuboot.md §8, reproduced by default (the
+ * vectors record them): (1) in boot_read_image_header's non-revert branch MCUboot compares the
+ * 1-based status index with the 0-based last sector index (`bs->idx <= last_idx`); corrected, it
+ * subtracts BOOT_STATUS_IDX_0 like every other comparison there. (2) fixup_revert runs again on a
+ * resumed revert that already recorded progress, which makes a double cut assert; corrected, it
+ * runs only before the first status entry.
  */
 import { BootRc, BOOT_STATUS_IDX_0, BOOT_STATUS_STATE_0, BOOT_STATUS_STATE_1, IMAGE_MAGIC, SwapType } from '../constants.js';
 import {
@@ -45,6 +47,7 @@ function readHeader(st: BootState, slot: 0 | 1, bs: BootStatus | undefined): num
       if (slot === 0 && (j > lastIdx || (j === lastIdx && bs.state === 2))) { s = 1; off = sz; }
       else if (slot === 1 && (j > lastIdx || (j === lastIdx && bs.state === 3))) { s = 0; off = 0; }
     } else {
+      // DEVIATION (fixed only): MCUboot compares the 1-based idx with the 0-based last_idx here.
       const cmpIdx = st.cfg.fixed ? j : bs.idx;
       if (slot === 0 && (bs.idx > BOOT_STATUS_IDX_0 || (bs.idx === BOOT_STATUS_IDX_0 && bs.state === 2)) && cmpIdx <= lastIdx) { s = 1; off = 0; }
       else if (slot === 1) {
@@ -86,8 +89,9 @@ export const offsetStrategy: SwapStrategy = {
     const maxEntries = 2 * st.cfg.maxImgSectors;
     const off = statusOff(area, st.layout, false);
     let foundIdx = -1;
+    const raw = area.read(off, maxEntries * st.writeSz);
     for (let i = maxEntries; i > 0; i--) {
-      const b = area.read(off + (i - 1) * st.writeSz, 1)[0] as number;
+      const b = raw[(i - 1) * st.writeSz] as number;
       if (b !== area.erasedValue) { foundIdx = i; break; }
     }
     if (foundIdx === -1) return;
@@ -122,7 +126,13 @@ export const offsetStrategy: SwapStrategy = {
       }
     }
     const revert = bs.swapType === SwapType.REVERT || tableSaysRevert(st);
-    if (bs.swapType === SwapType.REVERT && bs.idx === BOOT_STATUS_IDX_0) {
+    // fixup_revert. DEVIATION (fixed only): MCUboot also runs it when resuming a revert whose first
+    // sub-step is already recorded (idx 1, state 2); marking the secondary GOOD then hides the
+    // primary's status, and a second cut before the secondary trailer is scrambled again makes the
+    // next boot restart the revert over a half-copied sector and assert (mcuboot.md §8). Fixed:
+    // only a revert with no recorded progress is fixed up. Tested in test/boot-sweep.test.ts.
+    const fixupAllowed = !st.cfg.fixed || bs.state === BOOT_STATUS_STATE_0;
+    if (bs.swapType === SwapType.REVERT && bs.idx === BOOT_STATUS_IDX_0 && fixupAllowed) {
       const ss = readSwapState(st.sec, st.layout);
       if (ss.magic === 'unset') {
         scrambleTrailerSectors(st, st.sec);

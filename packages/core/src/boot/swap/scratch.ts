@@ -4,6 +4,9 @@
  * swap_read_status_bytes, find_last_sector_idx, boot_copy_sz, boot_swap_sectors, swap_run,
  * app_max_size). Regions are swapped from the top of the slot down through the scratch area;
  * only the first region can carry the trailer (use_scratch).
+ *
+ * `fixed` corrects a defect found by this twin's double-cut sweeps (not in the vectors): see
+ * the DEVIATION in swapSectors.
  */
 import type { FlashArea } from '../../flash/flash-area.js';
 import type { Sector } from '../../flash/geometry.js';
@@ -96,9 +99,14 @@ function swapSectors(st: BootState, idx: number, sz: number, bs: BootStatus): vo
   bs.useScratch = bs.idx === BOOT_STATUS_IDX_0 && copySz !== sz;
 
   if (bs.state === BOOT_STATUS_STATE_0) {
-    eraseRegion(scr, 0, scr.size, false);
+    // DEVIATION (fixed only): restarting a swap whose only trailer is the scratch's (a revert cut
+    // after the primary trailer was scrambled) must not erase the scratch before the primary
+    // trailer holds the swap again; MCUboot does, so a second cut there loses the revert and the
+    // unconfirmed image stays. Tested in test/boot-sweep.test.ts.
+    const keepScratch = st.cfg.fixed && bs.idx === BOOT_STATUS_IDX_0 && !bs.useScratch && bs.source === 'scratch';
+    if (!keepScratch) eraseRegion(scr, 0, scr.size, false);
     if (bs.idx === BOOT_STATUS_IDX_0) {
-      swapStatusInit(st, scr, bs);
+      if (!keepScratch) swapStatusInit(st, scr, bs);
       if (!bs.useScratch) {
         scrambleTrailerSectors(st, pri);
         swapStatusInit(st, pri, bs);
@@ -166,8 +174,9 @@ export const scratchStrategy: SwapStrategy = {
     let found = false;
     let foundIdx = 0;
     let i = 0;
+    const raw = area.read(off, Math.min(maxEntries * st.writeSz, area.size - off));
     for (; i < maxEntries; i++) {
-      const b = area.read(off + i * st.writeSz, 1)[0] as number;
+      const b = raw[i * st.writeSz] as number;
       if (b === area.erasedValue) {
         if (found && foundIdx === 0) foundIdx = i;
       } else if (!found) {

@@ -80,3 +80,19 @@ test('failures become negative errnos', async () => {
   const short = await createDdiHttpTransport(cfg(fakeHttp({ body: new Uint8Array(3), status: 206 }).transport)).exchange({ kind: 'download', href: 'http://h/art/fw.bin', fromByte: 0, toByte: 9 });
   assert.deepEqual(short, { ok: false, err: -77 });
 });
+
+test('a cancelAction link is surfaced; the cancel answer is POSTed to <href>/feedback', async () => {
+  const seen: HttpRequest[] = [];
+  const transport: Transport = {
+    async request(req) {
+      seen.push(req);
+      if (req.method === 'GET') return { status: 200, headers: {}, body: enc({ config: { polling: { sleep: '00:00:30' } }, _links: { cancelAction: { href: 'http://h/DEFAULT/controller/v1/dev-1/cancelAction/42' } } }) };
+      return { status: 200, headers: {}, body: new Uint8Array() };
+    },
+  };
+  const ddi = createDdiHttpTransport(cfg(transport));
+  assert.deepEqual(await ddi.exchange({ kind: 'poll' }), { ok: true, answer: { kind: 'poll', sleepMs: 30_000, cancelAction: 'http://h/DEFAULT/controller/v1/dev-1/cancelAction/42' } });
+  assert.deepEqual(await ddi.exchange({ kind: 'cancelFeedback', href: 'http://h/DEFAULT/controller/v1/dev-1/cancelAction/42', finished: 'success' }), { ok: true, answer: { kind: 'ack' } });
+  assert.equal(seen[1]?.url, 'http://h/DEFAULT/controller/v1/dev-1/cancelAction/42/feedback');
+  assert.deepEqual(JSON.parse(String(seen[1]?.body)), { status: { execution: 'closed', result: { finished: 'success' } } });
+});

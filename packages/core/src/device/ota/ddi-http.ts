@@ -83,12 +83,14 @@ export function createDdiHttpTransport(config: DdiHttpConfig): DdiTransport {
           const poll = body as unknown as DdiPollResponse;
           const sleepS = typeof poll.config?.polling?.sleep === 'string' ? parseSleep(poll.config.polling.sleep) : null;
           const deploymentBase = poll._links?.deploymentBase?.href;
+          const cancelAction = poll._links?.cancelAction?.href;
           return {
             ok: true,
             answer: {
               kind: 'poll',
               sleepMs: (sleepS ?? 0) * 1000,
               ...(typeof deploymentBase === 'string' ? { deploymentBase } : {}),
+              ...(typeof cancelAction === 'string' ? { cancelAction } : {}),
               ...(poll._links?.configData !== undefined ? { configData: true } : {}),
             },
           };
@@ -117,6 +119,14 @@ export function createDdiHttpTransport(config: DdiHttpConfig): DdiTransport {
           const res = await send({ method: 'POST', url: `${base}/deploymentBase/${encodeURIComponent(request.actionId)}/feedback`, headers: json, body: JSON.stringify(body) });
           if (res === undefined) return fail(Errno.ECONNREFUSED);
           // 410: the action is already closed; there is nothing left to report (B.1.4).
+          const e = res.status === 410 ? undefined : statusErr(res.status);
+          return e === undefined ? { ok: true, answer: { kind: 'ack' } } : fail(e);
+        }
+        case 'cancelFeedback': {
+          const body: DdiFeedback = { status: { execution: 'closed', result: { finished: request.finished } } };
+          const url = `${request.href.split('?')[0] ?? request.href}/feedback`;
+          const res = await send({ method: 'POST', url, headers: json, body: JSON.stringify(body) });
+          if (res === undefined) return fail(Errno.ECONNREFUSED);
           const e = res.status === 410 ? undefined : statusErr(res.status);
           return e === undefined ? { ok: true, answer: { kind: 'ack' } } : fail(e);
         }

@@ -18,7 +18,9 @@ export type DdiRequest =
       readonly finished: 'success' | 'failure' | 'none';
       readonly details: readonly string[];
     }
-  | { readonly kind: 'configData'; readonly data: Readonly<Record<string, string>> };
+  | { readonly kind: 'configData'; readonly data: Readonly<Record<string, string>> }
+  /** Answer to a cancelAction (A.10): `closed` + success (stopped) or failure (already installed). */
+  | { readonly kind: 'cancelFeedback'; readonly href: string; readonly finished: 'success' | 'failure' };
 
 export type DdiRequestKind = DdiRequest['kind'];
 
@@ -33,7 +35,7 @@ export interface DeploymentInfo {
 }
 
 export type DdiAnswer =
-  | { readonly kind: 'poll'; readonly sleepMs: number; readonly deploymentBase?: string; readonly configData?: boolean }
+  | { readonly kind: 'poll'; readonly sleepMs: number; readonly deploymentBase?: string; readonly cancelAction?: string; readonly configData?: boolean }
   | { readonly kind: 'deploymentBase'; readonly deployment: DeploymentInfo }
   | { readonly kind: 'download'; readonly bytes: Uint8Array }
   | { readonly kind: 'ack' };

@@ -85,3 +85,18 @@ test('snapshots are plain JSON', () => {
   const idle = serve(createOtaState(boot), 'IDLE');
   assert.deepEqual(JSON.parse(JSON.stringify(idle.s)), idle.s);
 });
+
+test('a cancel of the action already handed to MCUboot is refused; any other cancel stops the download', () => {
+  const idle = serve(createOtaState(boot), 'IDLE');
+  const poll = (s: OtaState, cancelHref: string) => {
+    const due: OtaState = { ...s, ctx: { ...s.ctx, next_check_at_ms: 0 } };
+    const [a] = otaStep(due, { type: 'ota.slot', atMs: 2000, host: 'IDLE', bufferEmpty: true });
+    return otaStep(a, { type: 'ota.ddi.result', atMs: 2000, result: { ok: true, answer: { kind: 'poll', sleepMs: 0, cancelAction: cancelHref } } });
+  };
+  const [stopped, e1] = poll(idle.s, '/x/cancelAction/1');
+  assert.equal(stopped.ctx.update_available, false);
+  assert.deepEqual(e1.find((e) => e.type === 'ddi.request'), { type: 'ddi.request', request: { kind: 'cancelFeedback', href: '/x/cancelAction/1', finished: 'success' } });
+  const installed: OtaState = { ...idle.s, saved: { actionId: '1', version: '2.0.0' } };
+  const [, e2] = poll(installed, '/x/cancelAction/1');
+  assert.deepEqual(e2.find((e) => e.type === 'ddi.request'), { type: 'ddi.request', request: { kind: 'cancelFeedback', href: '/x/cancelAction/1', finished: 'failure' } });
+});

@@ -167,9 +167,10 @@ function nextAction(s: OtaState, host: OtaHost, bufferEmpty: boolean, atMs: numb
   if (s.outbox.length > 0 && atMs >= s.ctx.backoff_until_ms) return 'report';
   // A test image that is not confirmed yet does not start another update (Zephyr refuses too).
   if (!s.confirmed || atMs < s.ctx.backoff_until_ms) return 'none';
+  // Polls go on during a download too, so a cancelled or replaced action is noticed.
+  if (bufferEmpty && atMs >= s.ctx.next_check_at_ms) return 'poll';
   if (s.verified) return bufferEmpty ? 'request' : 'none'; // G33: never lose RAM samples to the reboot
   if (s.ctx.update_available) return host === 'WAIT' && chunksLeft > 0 ? 'download' : 'none';
-  if (bufferEmpty && atMs >= s.ctx.next_check_at_ms) return 'poll';
   return 'none';
 }
 
@@ -253,7 +254,21 @@ function confirm(s: OtaState): OtaStep {
   return [{ ...s, confirmed: true, outbox }, [{ type: 'boot.confirm' }, milestone(s, `Image confirmed: version ${s.runningVersion}`)]];
 }
 
+/** Drops the update in progress (cancelled, withdrawn or replaced); the next one starts from 0. */
+function abandon(s: OtaState): OtaState {
+  return {
+    ...s,
+    ctx: { ...s.ctx, update_available: false, download_in_progress: false, bytes_written: 0, image_size: 0, image_version: null, image_sha256: null },
+    deployment: null,
+    verified: false,
+    erasedBytes: 0,
+  };
+}
+
 function onDeployment(s: OtaState, atMs: number, dep: DeploymentInfo): OtaStep {
+  if (s.deployment !== null && s.deployment.actionId === dep.actionId && s.deployment.sha256 === dep.sha256) {
+    return proceed(s, atMs, []); // the update we are already fetching: keep the progress
+  }
   if (dep.version === s.runningVersion) {
     // Already running it (e.g. the report was lost to a power cut): say so again.
     const outbox = [...s.outbox, { kind: 'feedback', actionId: dep.actionId, execution: 'closed', finished: 'success', details: [`running ${s.runningVersion}`] } as const, reportRunning(s)];
@@ -303,7 +318,7 @@ function onResult(s: OtaState, atMs: number, result: DdiResult): OtaStep {
   const awaiting = s.phase.awaiting;
   if (!result.ok) return fail(s, atMs, result.err, []);
   const a = result.answer;
-  if (a.kind !== awaiting && !(a.kind === 'ack' && (awaiting === 'feedback' || awaiting === 'configData'))) {
+  if (a.kind !== awaiting && !(a.kind === 'ack' && (awaiting === 'feedback' || awaiting === 'configData' || awaiting === 'cancelFeedback'))) {
     return fail(s, atMs, -Errno.EBADMSG, []);
   }
   const ok: OtaState = { ...s, ctx: { ...s.ctx, ota_retry_count: 0 } };
@@ -319,10 +334,19 @@ function onResult(s: OtaState, atMs: number, result: DdiResult): OtaStep {
       const ctx = { ...ok.ctx, next_check_at_ms: atMs + (a.sleepMs > 0 ? a.sleepMs : s.options.checkIntervalMs) };
       const outbox = a.configData === true ? [...s.outbox, reportRunning(s)] : s.outbox;
       const next: OtaState = { ...ok, ctx, outbox };
+      if (a.cancelAction !== undefined) {
+        // Zephyr's answer (B.1.3 C): refuse only an action already handed to MCUboot.
+        const id = /\/cancelAction\/(\d+)/.exec(a.cancelAction)?.[1];
+        const installed = id !== undefined && s.saved?.actionId === id;
+        const stopped = !installed && s.deployment !== null && s.deployment.actionId === id ? abandon(next) : next;
+        const answer: DdiRequest = { kind: 'cancelFeedback', href: a.cancelAction, finished: installed ? 'failure' : 'success' };
+        return proceed({ ...stopped, outbox: [...stopped.outbox, answer] }, atMs, [{ type: 'watchdog.feed' }]);
+      }
       if (a.deploymentBase !== undefined) {
         return [busy(next, 'deploymentBase'), [{ type: 'watchdog.feed' }, { type: 'ddi.request', request: { kind: 'deploymentBase', href: a.deploymentBase } }]];
       }
-      return proceed(next, atMs, [{ type: 'watchdog.feed' }]);
+      // No action offered any more: an update not yet handed to MCUboot is dropped.
+      return proceed(next.deployment !== null ? abandon(next) : next, atMs, [{ type: 'watchdog.feed' }]);
     }
     case 'deploymentBase':
       return onDeployment(ok, atMs, a.deployment);

@@ -9,10 +9,20 @@ import pg from 'pg';
 import type { Migration, SqlDriver, SqlValue } from '../sql/driver.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import { schemaV1 } from '../sql/schema.js';
+import { schemaV2DeviceTwin } from '../sql/schema-device-twin.js';
 import type { Store } from '../store.js';
 
 /** Numbered migrations for PostgreSQL; append only. */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: schemaV1({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) }];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: schemaV1({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
+  {
+    version: 2,
+    name: 'artifact bytes in the database (postgres-blob-store.ts)',
+    sql: `CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size_bytes BIGINT NOT NULL);
+          CREATE TABLE blob_chunks (sha256 TEXT NOT NULL, idx INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, idx))`,
+  },
+  { version: 3, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
+];
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;

@@ -656,5 +656,58 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       const rows = await db.all<Row>('SELECT COUNT(*) AS n FROM api_keys');
       return num(rows[0]?.n);
     },
+
+    async insertDeviceEvents(rows) {
+      if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+      return db.transaction(async (tx) => {
+        let inserted = 0;
+        for (const e of rows) {
+          inserted += await tx.run('INSERT INTO device_events (tenant, controller_id, seq, at_ms, kind, title, details, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+            e.tenant,
+            e.controllerId,
+            e.seq,
+            e.atMs,
+            e.kind,
+            e.title,
+            JSON.stringify(e.details),
+            e.receivedMs,
+          ]);
+        }
+        return { inserted, duplicates: rows.length - inserted };
+      });
+    },
+
+    async listDeviceEvents(tenant, controllerId, opts) {
+      const rows = await db.all<Row>('SELECT * FROM device_events WHERE tenant = ? AND controller_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?', [
+        tenant,
+        controllerId,
+        opts?.afterSeq ?? -1,
+        opts?.limit ?? 500,
+      ]);
+      return rows.reverse().map((r) => ({
+        tenant: str(r.tenant),
+        controllerId: str(r.controller_id),
+        seq: num(r.seq),
+        atMs: num(r.at_ms),
+        kind: str(r.kind),
+        title: str(r.title),
+        details: json<Record<string, unknown>>(r.details),
+        receivedMs: num(r.received_ms),
+      }));
+    },
+
+    async putDeviceSlots(s) {
+      await db.run(
+        `INSERT INTO device_slots (tenant, controller_id, at_ms, slots, received_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, controller_id) DO UPDATE SET at_ms = excluded.at_ms, slots = excluded.slots, received_ms = excluded.received_ms
+         WHERE device_slots.at_ms <= excluded.at_ms`,
+        [s.tenant, s.controllerId, s.atMs, JSON.stringify(s.slots), s.receivedMs],
+      );
+    },
+
+    async getDeviceSlots(tenant, controllerId) {
+      const r = (await db.all<Row>('SELECT * FROM device_slots WHERE tenant = ? AND controller_id = ?', [tenant, controllerId]))[0];
+      return r === undefined ? null : { tenant: str(r.tenant), controllerId: str(r.controller_id), atMs: num(r.at_ms), slots: json<Record<string, unknown>>(r.slots), receivedMs: num(r.received_ms) };
+    },
   };
 }

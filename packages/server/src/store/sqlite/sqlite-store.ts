@@ -8,10 +8,14 @@ import Database from 'better-sqlite3';
 import type { Migration, SqlDriver, SqlValue } from '../sql/driver.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import { schemaV1 } from '../sql/schema.js';
+import { schemaV2DeviceTwin } from '../sql/schema-device-twin.js';
 import type { Store } from '../store.js';
 
 /** Numbered migrations for SQLite; append only. */
-export const SQLITE_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: schemaV1({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) }];
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: schemaV1({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) },
+  { version: 2, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) },
+];
 
 function createSqliteDriver(file: string): SqlDriver {
   const db = new Database(file);
