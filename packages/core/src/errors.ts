@@ -16,6 +16,8 @@ export const CoreErrorCode = {
   SW_ERR_FLASH_NOR_VIOLATION: 'A flash operation broke a NOR rule (alignment, erase, double write)',
   SW_ERR_FLASH_OUT_OF_RANGE: 'A flash operation reached outside the device or area',
   SW_ERR_BOOT_CONFIG_INVALID: 'A flash layout or boot configuration is inconsistent',
+  SW_ERR_FLASH_FILE_SIZE: 'A flash image file is not the size of the device its layout describes',
+  SW_ERR_FLASH_IMAGE_TOO_LARGE: 'An image does not fit the slot it is placed in',
   SW_ERR_SIM_SCENARIO_INVALID: 'A simulation scenario file is malformed',
 } as const;
 

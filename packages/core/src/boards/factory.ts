@@ -69,6 +69,54 @@ export interface BoardDevice {
   residentSectors(): number;
   /** Boots a copy of this flash (copy-on-write): what a power-on would do now, leaving this one untouched. */
   bootCopy(): BootResult;
+  /**
+   * Replaces this device's sector buffers by equal ones already in the factory's pool (and pools
+   * the new ones), so a fleet that installed the same image keeps one copy of each sector.
+   * Returns the number of buffers now shared. Content is unchanged; later writes copy first.
+   */
+  compact(): number;
+}
+
+type PooledSector = FlashSnapshot['stores'][number] & object;
+
+/** Sector buffers shared between devices, by content. Never written: an owner no flash has. */
+export interface SectorPool {
+  intern(data: Uint8Array): PooledSector;
+  readonly size: number;
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function createSectorPool(): SectorPool {
+  const byHash = new Map<number, PooledSector[]>();
+  let size = 0;
+  const hash = (d: Uint8Array): number => {
+    let h = 0x811c9dc5 ^ d.length;
+    const words = d.byteOffset % 4 === 0 && d.length % 4 === 0 ? new Int32Array(d.buffer, d.byteOffset, d.length / 4) : null;
+    if (words !== null) for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+    else for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i]!, 0x01000193);
+    return h >>> 0;
+  };
+  return {
+    intern(data) {
+      const h = hash(data);
+      const bucket = byHash.get(h);
+      const hit = bucket?.find((p) => same(p.data, data));
+      if (hit !== undefined) return hit;
+      const mine: PooledSector = { data, words: new Uint32Array(data.buffer, data.byteOffset, data.length >> 2), owner: -1 };
+      if (bucket === undefined) byHash.set(h, [mine]);
+      else bucket.push(mine);
+      size++;
+      return mine;
+    },
+    get size() {
+      return size;
+    },
+  };
 }
 
 /** A factory line: devices flashed with the same image share its sectors until they write. */
@@ -81,7 +129,7 @@ export interface BoardFactory {
  * A factory for `board` whose devices hold `image` in the primary slot with no trailer (a
  * confirmed factory image) and boot with `validator`.
  */
-export function createBoardFactory(board: BoardPreset, image: Uint8Array, validator: SlotValidator): BoardFactory {
+export function createBoardFactory(board: BoardPreset, image: Uint8Array, validator: SlotValidator, pool: SectorPool = createSectorPool()): BoardFactory {
   const config: BootConfig = { mode: board.mode, bootMaxAlign: board.bootMaxAlign, maxImgSectors: board.maxImgSectors, validatePrimarySlot: false, validator };
   const master = createNorFlash(board.geometry);
   const padded = new Uint8Array(Math.ceil(image.length / 4) * 4).fill(0xff);
@@ -104,6 +152,18 @@ export function createBoardFactory(board: BoardPreset, image: Uint8Array, valida
         disarm: () => flash.disarm(),
         residentSectors: () => flash.residentSectors(),
         bootCopy: () => boot(flash.clone(), config, { recordData: false }),
+        compact() {
+          const snap = flash.snapshot();
+          let shared = 0;
+          const stores = snap.stores.map((st) => {
+            if (st === undefined) return st;
+            const pooled = pool.intern(st.data);
+            if (pooled.data !== st.data) shared++;
+            return pooled;
+          });
+          flash.restore({ geometry: snap.geometry, stores, wear: snap.wear });
+          return shared;
+        },
       };
     },
   };

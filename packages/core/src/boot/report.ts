@@ -11,7 +11,8 @@ import type { BootEvent } from './boot-state.js';
 import type { BootResult } from './loader.js';
 import type { SwapState } from './trailer.js';
 
-const trailerWords = (s: SwapState): string =>
+/** A decoded trailer in words. */
+export const trailerWords = (s: SwapState): string =>
   `magic ${s.magic}, image_ok ${s.imageOk}, copy_done ${s.copyDone}, swap_info ${swapTypeName(s.swapType)}`;
 
 function sentence(e: BootEvent): string {
@@ -45,11 +46,38 @@ function sentence(e: BootEvent): string {
 export function explainBoot(r: BootResult): string[] {
   const lines = r.events.map(sentence);
   const writes = r.ops.filter((o) => o.op === 'write').length;
-  lines.push(`${r.ops.length} flash operations (${r.ops.length - writes} erases, ${writes} writes).`);
-  if (r.outcome === 'ok' && r.boot !== undefined) lines.push(`Boots version ${r.boot.version} from the primary slot at 0x${r.boot.imageOff.toString(16)}.`);
+  lines.push(`${r.ops.length} flash operations (${r.ops.length - writes} erases, ${writes} writes).`, ...opsByArea(r.ops));
+  if (r.outcome === 'ok' && r.boot !== undefined) lines.push(`Boots version ${r.boot.version} from the primary slot at 0x${r.boot.imageOff.toString(16)}.`, ...nextBoot(r));
   else if (r.outcome === 'assert') lines.push(`MCUboot stops on an assertion (${r.assertion ?? 'unknown'}): the device does not boot until it is reflashed.`);
   else lines.push('No image boots: the bootloader returns without a bootable image.');
   return lines;
+}
+
+/** What was erased and written in each area (`  primary: 11 erases (44 KiB), 59 writes (41048 bytes)`). */
+function opsByArea(ops: readonly FlashOp[]): string[] {
+  const byArea = new Map<string, { erases: number; erased: number; writes: number; written: number }>();
+  for (const o of ops) {
+    const name = o.area ?? 'outside any area';
+    const w = byArea.get(name) ?? { erases: 0, erased: 0, writes: 0, written: 0 };
+    if (o.op === 'erase') { w.erases++; w.erased += o.len; } else { w.writes++; w.written += o.len; }
+    byArea.set(name, w);
+  }
+  const size = (n: number): string => (n >= 1024 && n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`);
+  return [...byArea].map(([area, w]) => `  ${area}: ${[
+    ...(w.erases > 0 ? [`${w.erases} erase${w.erases === 1 ? '' : 's'} (${size(w.erased)})`] : []),
+    ...(w.writes > 0 ? [`${w.writes} write${w.writes === 1 ? '' : 's'} (${size(w.written)})`] : []),
+  ].join(', ')}`);
+}
+
+/** What the trailers left behind mean for the next boot. */
+function nextBoot(r: BootResult): string[] {
+  const p = r.trailers.primary;
+  if (p.magic === 'good' && p.copyDone === 'set' && p.imageOk === 'unset') {
+    return ['Next boot: this image runs as a test; unless it calls boot_set_confirmed(), the next boot reverts to the previous image.'];
+  }
+  if (r.swapType === 'revert') return ['Next boot: the previous image is back and confirmed; the rejected one sits in the secondary slot.'];
+  if (r.swapType === 'perm') return ['Next boot: the same image (the upgrade is permanent).'];
+  return [];
 }
 
 export interface VectorTrailer { readonly magic: string; readonly swap_type: string; readonly copy_done: string; readonly image_ok: string; readonly image_num: number }

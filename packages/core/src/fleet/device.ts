@@ -122,6 +122,8 @@ export class FleetDevice {
   private retriesLeft = 0;
   private headDone = false;
   private cutAtByte = -1;
+  /** The flash changed since the last compaction. */
+  flashDirty = false;
   // Outcome accounting.
   running = 'none';
   bricked = false;
@@ -160,6 +162,12 @@ export class FleetDevice {
   /** True when nothing is in progress: no open download, no report to send, confirmed. */
   get settled(): boolean {
     return this.bricked || (this.on && !this.busy && this.dl === null && this.outbox.length === 0 && this.confirmed && this.saved === null);
+  }
+
+  /** Shares this device's unchanged-since sectors with the fleet (boards `compact`). */
+  compactFlash(): void {
+    this.board.compact();
+    this.flashDirty = false;
   }
 
   attach(host: FleetDeviceHost): void {
@@ -242,6 +250,7 @@ export class FleetDevice {
   private boot(reason: string): void {
     this.clearRam();
     this.bootCount++;
+    this.flashDirty = true;
     const r = this.board.boot();
     this.board.disarm();
     if (r.outcome !== 'ok') {
@@ -249,7 +258,10 @@ export class FleetDevice {
       this.trace(`BRICKED after ${reason}: ${r.outcome} ${r.swapType}`);
       return;
     }
-    const fw = readFirmware(this.board.primary.read(0, this.board.primary.size));
+    // Both slots now hold images many devices share: give the sectors to the pool at once,
+    // so a fleet mid-rollout does not hold a private copy of every image.
+    this.compactFlash();
+    const fw = readFirmware(this.primaryImage());
     this.running = fw.ok ? fw.descriptor.version : 'unknown';
     this.faults = fw.ok ? fw.descriptor.faults : {};
     const st = readSlotState(this.board.primary, this.board.trailer);
@@ -264,6 +276,14 @@ export class FleetDevice {
     this.later(startMs + this.jitter(1_000), () => this.probe());
   }
 
+  /** The primary slot's image bytes (header, body, TLVs), without copying the rest of the slot. */
+  private primaryImage(): Uint8Array {
+    const p = this.board.primary;
+    const h = p.read(0, 16);
+    const len = (h[8]! | (h[9]! << 8)) + (h[10]! | (h[11]! << 8)) + ((h[12]! | (h[13]! << 8) | (h[14]! << 16) | (h[15]! << 24)) >>> 0) + 2048;
+    return p.read(0, Math.min(p.size, len));
+  }
+
   private planConfirm(): void {
     const f = this.faults;
     const healthy = this.profile.confirm === 'boot' ? true : f.sensorInitFails !== true && f.networkBroken !== true;
@@ -276,6 +296,7 @@ export class FleetDevice {
   }
 
   private confirm(): void {
+    this.flashDirty = true;
     setConfirmed(this.board.primary, this.board.trailer);
     this.confirmed = true;
     if (!this.confirmedAt.has(this.running)) this.confirmedAt.set(this.running, this.host.nowMs());
@@ -485,6 +506,7 @@ export class FleetDevice {
     }
     const padded = data.length % align === 0 ? data : new Uint8Array(Math.ceil(data.length / align) * align).fill(sec.erasedValue);
     if (padded !== data) padded.set(data);
+    this.flashDirty = true;
     sec.write(this.offset, padded);
     this.offset = upTo;
     if (this.profile.persistProgress) this.persisted = { actionId: this.dl!.actionId, bytes: upTo };
@@ -511,6 +533,7 @@ export class FleetDevice {
       return this.fail('downloaded image does not match its SHA-256');
     }
     if (this.profile.progressFeedback) this.outbox.push(this.feedback(dl.actionId, 'proceeding', 'none', 'downloaded, installing'));
+    this.compactFlash();
     const sec = this.board.secondary;
     sec.erase(this.imageLimit, sec.size - this.imageLimit);
     setPending(sec, this.board.trailer, false);

@@ -8,7 +8,7 @@
  * workers with per-request service times, which gives the report a virtual-time latency.
  * Pacing against a real clock is a port (`Pacer`), so the same fleet drives a live demo.
  */
-import { createBoardFactory, BOARD_PRESETS, type BoardFactory } from '../boards/factory.js';
+import { createBoardFactory, createSectorPool, BOARD_PRESETS, type BoardFactory } from '../boards/factory.js';
 import type { CryptoPort } from '../crypto/port.js';
 import { buildFirmwareImage } from '../device/firmware.js';
 import { createSlotValidator } from '../image/slot-validator.js';
@@ -154,11 +154,12 @@ export function createFleet(input: FleetInput): Fleet {
   }
   const validator = createSlotValidator({ crypto, keys: publicOf(input.key) });
   const factories = new Map<string, BoardFactory>();
+  const pool = createSectorPool();
   const factory = (board: string, release: string): BoardFactory => {
     const key = `${board}/${release}`;
     let f = factories.get(key);
     if (f === undefined) {
-      f = createBoardFactory(BOARD_PRESETS[board]!, images.get(release)!.bytes, validator);
+      f = createBoardFactory(BOARD_PRESETS[board]!, images.get(release)!.bytes, validator, pool);
       factories.set(key, f);
     }
     return f;
@@ -291,6 +292,8 @@ export function createFleet(input: FleetInput): Fleet {
     };
     scheduler.after(HOUSEKEEPING_MS, housekeeping);
     const settleCheck = (): void => {
+      // Devices that finished changing their flash give their sectors to the shared pool.
+      for (const d of devices) if (d.flashDirty && d.settled) d.compactFlash();
       if (opsLeft === 0 && devices.every((d) => d.settled)) {
         const all = countUpdated() === devices.length;
         inflight.push(

@@ -125,3 +125,17 @@ test('feedback quotas: more than 50 details, or more than 1000 statuses per acti
     await h.close();
   }
 });
+
+test('unknown devices: a target token for an unregistered controllerId is refused and registers nothing', async () => {
+  const h = await createHarness();
+  try {
+    const { token } = await seedRelease(h);
+    const res = await h.app.inject({ method: 'GET', url: '/DEFAULT/controller/v1/ghost-7', headers: { authorization: `TargetToken ${token}` } });
+    expectCode(res, 401, 'SW_ERR_AUTH_INVALID');
+    assert.match((res.json() as { message: string }).message, /not registered/);
+    expectCode(await h.app.inject({ method: 'GET', url: '/NOPE/controller/v1/dev-1', headers: { authorization: `TargetToken ${token}` } }), 401, 'SW_ERR_AUTH_INVALID');
+    expectCode(await h.admin('GET', '/api/v1/devices/ghost-7'), 404, 'SW_ERR_DEVICE_NOT_FOUND');
+  } finally {
+    await h.close();
+  }
+});

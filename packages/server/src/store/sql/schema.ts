@@ -95,6 +95,7 @@ CREATE TABLE actions (
 );
 CREATE INDEX actions_device ON actions (tenant, controller_id, id);
 CREATE INDEX actions_rollout ON actions (rollout_id, status);
+CREATE INDEX actions_rollout_stage ON actions (rollout_id, stage, status);
 CREATE INDEX actions_deadline ON actions (status, deadline_ms);
 CREATE TABLE action_status (
   id ${t.serialPk},
