@@ -145,6 +145,20 @@ export interface Action {
   reason: string | null;
 }
 
+export interface ActionHistoryEntry {
+  atMs: number;
+  source: string;
+  execution: string;
+  finished: string | null;
+  code: number | null;
+  details: string[];
+}
+
+export interface ActionDetail {
+  action: Action;
+  history: ActionHistoryEntry[];
+}
+
 export interface AuditEntry {
   id?: number;
   atMs: number;

@@ -117,6 +117,7 @@ test('dashboard end to end against slotwise demo in headless Chromium', { skip, 
     const timeline = (await page.locator('[data-testid="timeline"]').textContent()) ?? '';
     assert.match(timeline, /MCUboot: revert swap/, 'the rollback is on the timeline');
     assert.match(timeline, /Download completed/);
+    assert.match(timeline, /device reported closed\/failure — rolled back to 1\.1\.0/, 'the DDI feedback the server received is on the timeline too');
     for (const role of ['primary', 'secondary', 'scratch']) assert.equal(await page.locator(`[data-testid="slot-${role}"]`).count(), 1, role);
     assert.match((await page.locator('[data-testid="slot-primary"]').textContent()) ?? '', /v1\.1\.0/);
     await page.locator('[data-testid="timeline"] li.tl.boot details summary').first().click();
