@@ -136,6 +136,7 @@ export interface RolloutSummary {
 
 export interface Action {
   id: number;
+  controllerId: string;
   releaseId: number;
   rolloutId: number | null;
   status: string;

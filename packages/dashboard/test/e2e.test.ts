@@ -92,6 +92,8 @@ test('dashboard end to end against slotwise demo in headless Chromium', { skip, 
     await paused.locator('[data-testid="stage-0"] [data-outcome="rolledBack"]').waitFor({ timeout: 10_000 });
     assert.match((await paused.locator('[data-testid="stage-0"] [data-outcome="rolledBack"]').textContent()) ?? '', /rolled back [1-9]/);
     assert.match((await paused.locator('.reason').textContent()) ?? '', /failure ratio/);
+    await paused.locator('details.attention summary').click();
+    assert.match((await paused.locator('details.attention').textContent()) ?? '', /field-00\d\s*rolled back/, 'the rolled-back devices are named');
     assert.equal(await page.locator('article.rollout[data-state="finished"]', { hasText: 'sensor-fw 1.1.0' }).count(), 1, 'the v1.1.0 rollout finished first');
     await shot(page, 'rollouts-paused');
 
