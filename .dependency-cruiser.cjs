@@ -16,6 +16,8 @@ module.exports = {
     { name: 'boards-layer', severity: 'error', from: { path: `${core}boards/` }, to: { path: core, pathNot: `${core}(boards/|flash/|boot/|errors\\.ts)` } },
     { name: 'protocol-layer', severity: 'error', from: { path: `${core}protocol/` }, to: { path: core, pathNot: `${core}(protocol/|bytes/|image/|errors\\.ts)` } },
     { name: 'device-uses-public-boot-api-only', severity: 'error', from: { path: `${core}device/` }, to: { path: `${core}(boot/(loader|swap/)|fleet/)` } },
+    { name: 'dashboard-runs-in-the-browser', comment: 'The dashboard imports no node:* module (eslint restricts its @slotwise imports to core/image and core/protocol).', severity: 'error',
+      from: { path: '^packages/dashboard/src/' }, to: { dependencyTypes: ['core'] } },
     { name: 'fleet-layer', severity: 'error', from: { path: `${core}fleet/` }, to: { path: `${core}(flash/nor|boot/swap/)` } },
   ],
   options: {

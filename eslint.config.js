@@ -26,6 +26,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/dashboard/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(node:|@slotwise/(?!core/(image|protocol)$))', message: 'The dashboard runs in the browser and reads the management API: of Slotwise it imports only @slotwise/core/image and @slotwise/core/protocol.' }] }],
+    },
+  },
+  {
     files: ['packages/core/src/**/*.ts'],
     ignores: ['packages/core/src/node/**', 'packages/core/src/**/*.test.ts'],
     rules: {

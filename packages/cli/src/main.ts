@@ -19,6 +19,7 @@ const groups: Record<string, CommandGroup> = {
   server: { summary: 'run the hawkBit-compatible update server (SQLite or PostgreSQL)', load: () => import('./commands/server.js') },
   admin: { summary: 'manage devices, artifacts, releases and rollouts on a running server', load: () => import('./commands/admin.js') },
   firmware: { summary: 'build simulated device firmware as signed MCUboot images', load: () => import('./commands/firmware.js') },
+  device: { summary: 'run a simulated device (firmware + MCUboot twin on a flash file) against a server', load: () => import('./commands/device.js') },
   sim: { summary: 'run a deterministic fleet simulation (scenario + seed → report and trace digest)', load: () => import('./commands/sim.js') },
 };
 

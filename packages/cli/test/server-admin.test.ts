@@ -45,6 +45,22 @@ test('slotwise server + admin: register, upload, release, rollout, status over l
     const audit = json(['audit']) as { event: string }[];
     assert.ok(audit.some((e) => e.event === 'rollout.created'));
 
+    // Operator verbs: rollout control, single deployment, cancel, token rotation, tenant settings.
+    assert.equal((json(['rollouts', 'pause', String(ro.id)]) as { state: string }).state, 'paused');
+    assert.equal((json(['rollouts', 'resume', String(ro.id)]) as { state: string }).state, 'running');
+    assert.equal((json(['rollouts', 'abort', String(ro.id)]) as { state: string }).state, 'aborted');
+    json(['devices', 'register', 'dev-2', '--version', '1.0.0']);
+    const dep = json(['deploy', 'dev-2', String(rel.id), '--type', 'soft', '--timeout-min', '30']) as { id: number; type: string; deadlineMs: number };
+    assert.equal(dep.type, 'soft');
+    assert.equal((json(['actions', 'cancel', String(dep.id)]) as { status: string }).status, 'canceling');
+    assert.equal(((json(['actions', 'get', String(dep.id)]) as { action: { status: string } }).action.status), 'canceling');
+    const rotated = json(['tokens', 'rotate', 'dev-1']) as { token: string };
+    assert.notEqual(rotated.token, reg.token);
+    assert.equal((await fetch(`${server.url}/DEFAULT/controller/v1/dev-1`, { headers: { authorization: `TargetToken ${reg.token}` } })).status, 401, 'the old token stops working');
+    const tenant = json(['tenant', 'set', '--gateway-token', 'gw-secret-123', '--gateway-prefix', 'lab-', '--poll-sec', '120', '--downgrade-guard', 'on']) as { gatewayIdPrefix: string; pollSleepSec: number; downgradeGuard: boolean };
+    assert.deepEqual([tenant.gatewayIdPrefix, tenant.pollSleepSec, tenant.downgradeGuard], ['lab-', 120, true]);
+    assert.equal((json(['tenant', 'get']) as { gatewayToken: string }).gatewayToken, 'gw-secret-123');
+
     assert.equal(admin(server.url, dir, ['devices', 'frobnicate']).code, 2, 'unknown command: usage');
     const wrongKey = admin(server.url, dir, ['--key', 'sw_wrong', 'status']);
     assert.equal(wrongKey.code, 5);

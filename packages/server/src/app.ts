@@ -24,6 +24,7 @@ import { rolloutRoutes } from './http/routes/rollouts.js';
 import { telemetryRoutes } from './http/routes/telemetry.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/rate-limit.js';
 import { twinRoutes } from './http/routes/twin.js';
 import { dashboardStaticRoutes } from './http/routes/dashboard-static.js';
 
@@ -38,6 +39,8 @@ export interface AppConfig {
   actionIdStart?: number;
   /** Collect Node process metrics (off in tests). */
   processMetrics?: boolean;
+  /** DDI request budgets per client address (hawkBit's DoS filter); null turns them off. */
+  rateLimit?: RateLimitConfig | null;
   /** Idle keep-alive for device connections; Zephyr keeps one socket per probe (≥ 30 s). */
   keepAliveTimeoutMs?: number;
   /** Serve the built dashboard (index.html + assets/) from this directory under `/`. */
@@ -115,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     services,
     auth: { insecureLab: config.insecureLab === true, trustedProxies: config.trustedProxies ?? [] },
     publicUrl: config.publicUrl ?? null,
+    rateLimit: config.rateLimit === undefined ? DEFAULT_RATE_LIMIT : config.rateLimit,
     onDownload: (bytes) => metrics.downloadBytes.inc(bytes),
   });
   await app.register(deviceRoutes, management);
@@ -127,6 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.dashboardDir != null) await app.register(dashboardStaticRoutes, { dir: config.dashboardDir });
   await app.register(opsRoutes, { services, metrics });
 
+  services.actions.onDecided(async (action) => {
+    metrics.decided.inc({ status: action.status });
+  });
   app.decorate('slotwise', {
     services,
     metrics,

@@ -14,6 +14,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, createSystemRandom } from '@slotwise/core/node/system';
 import { buildApp } from './app.js';
+import type { RateLimitConfig } from './http/rate-limit.js';
 import { createFsBlobStore, type BlobStore } from './blob/blob-store.js';
 import { openPostgresBlobStore } from './store/postgres/postgres-blob-store.js';
 import { hashApiKey } from './service/api-keys.js';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   logLevel: string;
   /** An admin key to install if the store has none (else one is generated into <data>/admin-key). */
   adminKey: string | null;
+  /** DDI budgets per public client address; null: unlimited. */
+  rateLimit?: RateLimitConfig | null;
 }
 
 export interface RunningServer {
@@ -95,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // another server a device remembers are unlikely to collide (Part C SHOULD 5).
       actionIdStart: 1_100_000 + randomInt(0, 8_000_000),
       processMetrics: true,
+      ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     },
   });
   const services = app.slotwise.services;

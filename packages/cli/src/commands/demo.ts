@@ -30,7 +30,7 @@ Runs the update server with a simulated fleet and the dashboard, until Ctrl-C.
 Options:
   --speed N      virtual seconds per real second (default 60)
   --devices N    fleet size, 3..500 (default 50)
-  --port N       first port to try (default 8080; the next free one is used)
+  --port N       first port to try (default 8080; the next free one is used; 0: any free port)
   --host ADDR    address to listen on (default 127.0.0.1)
   --data DIR     demo data directory, reset at every start (default ./data/demo)
   --seed N       fault plan seed (default 1)
@@ -52,7 +52,7 @@ function intOption(name: string, raw: string | undefined, def: number, min: numb
 }
 
 export async function run(args: string[]): Promise<number> {
-  let opts: { speed: number; devices: number; port: number; host: string; data: string; seed: number; rollouts: boolean };
+  let opts: DemoOptions;
   try {
     const { values } = parseArgs({
       args,
@@ -75,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
     opts = {
       speed: intOption('speed', values.speed, 60, 1, 10_000),
       devices: intOption('devices', values.devices, 50, 3, 500),
-      port: intOption('port', values.port, 8080, 1, 65_535),
+      port: intOption('port', values.port, 8080, 0, 65_535),
       host: values.host ?? '127.0.0.1',
       data: resolve(values.data ?? 'data/demo'),
       seed: intOption('seed', values.seed, 1, 0, 0x7fff_ffff),
@@ -86,6 +86,36 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
 
+  // Listen for Ctrl-C / SIGTERM from the start: a signal during set-up still ends in a clean
+  // shutdown (without a listener, the default action would kill the process mid-write).
+  let stopSignal: NodeJS.Signals | null = null;
+  let onSignal: ((s: NodeJS.Signals) => void) | null = null;
+  const handler = (s: NodeJS.Signals): void => {
+    if (stopSignal !== null) process.exit(ExitCode.INTERNAL); // a second signal while shutting down exits at once
+    stopSignal = s;
+    onSignal?.(s);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  try {
+    return await runDemo(opts, () => (stopSignal !== null ? Promise.resolve(stopSignal) : new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve))));
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  }
+}
+
+interface DemoOptions {
+  speed: number;
+  devices: number;
+  port: number;
+  host: string;
+  data: string;
+  seed: number;
+  rollouts: boolean;
+}
+
+async function runDemo(opts: DemoOptions, stopped: () => Promise<NodeJS.Signals>): Promise<number> {
   const prepared = prepareDataDir(opts.data);
   if (!prepared.ok) {
     process.stderr.write(`slotwise demo: ${prepared.reason}\n`);
@@ -102,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
       await app.listen({ host: opts.host, port });
       break;
     } catch (error) {
-      if ((error as { code?: string }).code !== 'EADDRINUSE' || port >= opts.port + 50 || port >= 65_535) {
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || port === 0 || port >= opts.port + 50 || port >= 65_535) {
         process.stderr.write(`slotwise demo: cannot listen on ${opts.host}:${port}: ${error instanceof Error ? error.message : String(error)}\n`);
         await app.close();
         await store.close();
@@ -111,6 +141,8 @@ export async function run(args: string[]): Promise<number> {
       port++;
     }
   }
+  const address = app.server.address();
+  if (address !== null && typeof address === 'object') port = address.port;
   const base = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
 
   const builds = buildDemoFirmware(opts.data);
@@ -229,15 +261,8 @@ export async function run(args: string[]): Promise<number> {
     }, 500),
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
-    process.once('SIGINT', () => resolveSignal('SIGINT'));
-    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
-  });
+  const signal = await stopped();
   say(`\n[demo] ${signal}: stopping the devices, flushing and closing the store…`);
-  // A second signal while shutting down exits at once.
-  const force = (): never => process.exit(ExitCode.INTERNAL);
-  process.once('SIGINT', force);
-  process.once('SIGTERM', force);
   for (const t of timers) clearInterval(t);
   await fleet.stop();
   while (storyBusy) await new Promise((r) => setTimeout(r, 20));

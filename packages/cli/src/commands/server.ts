@@ -22,6 +22,7 @@ Options:
   --trusted-proxy IP    accept X-Controller-Id/X-Authority certificate headers from IP (repeatable)
   --max-upload BYTES    artifact size limit                                  [67108864]
   --admin-key KEY       install this admin API key if none exists (else one is written to DIR/admin-key)
+  --rate-limit R/W|off  DDI requests per second per public client address   [200/50]
   --insecure-lab        accept DDI requests without credentials (lab only; loudly logged)
   --log-level LEVEL     pino level: fatal error warn info debug              [info]
 `;
@@ -41,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
         'max-upload': { type: 'string', default: String(64 * 1024 * 1024) },
         'admin-key': { type: 'string' },
         'insecure-lab': { type: 'boolean', default: false },
+        'rate-limit': { type: 'string', default: '200/50' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -65,6 +67,12 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`slotwise server: --max-upload must be a positive integer, got ${v['max-upload']}\n`);
     return ExitCode.USAGE;
   }
+  const limit = v['rate-limit'] ?? '200/50';
+  const lm = /^(\d+)\/(\d+)$/.exec(limit);
+  if (limit !== 'off' && lm === null) {
+    process.stderr.write(`slotwise server: --rate-limit must be READS/WRITES per second (200/50) or off, got ${limit}\n`);
+    return ExitCode.USAGE;
+  }
   const { startServer, closeOnSignals } = await import('@slotwise/server/main');
   try {
     const server = await startServer({
@@ -78,6 +86,7 @@ export async function run(args: string[]): Promise<number> {
       maxUploadBytes: maxUpload,
       logLevel: v['log-level'] ?? 'info',
       adminKey: v['admin-key'] ?? process.env.SLOTWISE_ADMIN_KEY ?? null,
+      rateLimit: lm === null ? null : { readsPerSec: Number(lm[1]), writesPerSec: Number(lm[2]), exemptPrivate: true },
     });
     closeOnSignals(server);
     if (server.adminKeyFile !== null) process.stderr.write(`slotwise server: admin API key written to ${server.adminKeyFile}\n`);

@@ -37,6 +37,7 @@ export const ServerErrorCode = {
   SW_ERR_ROLLOUT_NOT_FOUND: { status: 404, meaning: 'The rollout does not exist' },
   SW_ERR_ROLLOUT_STATE: { status: 409, meaning: 'The rollout is not in a state that allows this operation' },
   SW_ERR_ROLLOUT_EMPTY: { status: 422, meaning: 'The rollout filter matches no device that needs the release' },
+  SW_ERR_RATE_LIMITED: { status: 429, meaning: 'Too many requests from this address; retry after the polling interval' },
   SW_ERR_CONFIRMATION_ACTIVE: { status: 409, meaning: 'Auto-confirm is already active' },
   SW_ERR_SERVER_INTERNAL: { status: 500, meaning: 'An unexpected server error; the requestId finds it in the log' },
 } as const;

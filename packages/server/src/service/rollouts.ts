@@ -8,10 +8,9 @@
  * restart after a crash) converge on the same state. Success means "reported running the new
  * version" (service/actions.ts), so rollbacks count as failures.
  */
-import type { ActionType, DeviceFilter, MaintenanceWindow, RolloutRecord, RolloutStage } from '../store/store.js';
+import { OPEN_ACTION_STATUSES, type ActionType, type DeviceFilter, type MaintenanceWindow, type ReleaseRecord, type RolloutRecord, type RolloutStage } from '../store/store.js';
 import { ApiError } from '../http/errors.js';
 import type { ActionService } from './actions.js';
-import { isOpenAction } from './actions.js';
 import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import type { ReleaseService } from './releases.js';
@@ -95,27 +94,34 @@ export function createRolloutService(ctx: ServiceContext, actions: ActionService
     const release = await releases.get(r.tenant, r.releaseId);
     for (const m of members) {
       if (existing.has(m.controllerId)) continue;
-      const device = await ctx.store.getDevice(r.tenant, m.controllerId);
-      if (device === null || sameVersion(device.runningVersion, release.version)) continue;
-      const created = await actions.create(
-        { tenant: r.tenant, device, release, type: r.actionType, rolloutId: r.id, stage, maintenance: r.maintenance, timeoutMs: r.deviceTimeoutMs, requireVersionReport: r.requireVersionReport },
-        `rollout:${r.id}`,
-      );
-      if (created === null) ctx.log.warn({ rolloutId: r.id, device: m.controllerId }, 'device busy with another action; will retry on the next evaluation');
+      await assignMember(r, m.controllerId, stage, release);
     }
   }
 
+  /** Creates the rollout's action for one member, unless it already runs the release or is busy. */
+  async function assignMember(r: RolloutRecord, controllerId: string, stage: number, known?: ReleaseRecord): Promise<void> {
+    const release = known ?? (await releases.get(r.tenant, r.releaseId));
+    const device = await ctx.store.getDevice(r.tenant, controllerId);
+    if (device === null || sameVersion(device.runningVersion, release.version)) return;
+    const created = await actions.create(
+      { tenant: r.tenant, device, release, type: r.actionType, rolloutId: r.id, stage, maintenance: r.maintenance, timeoutMs: r.deviceTimeoutMs, requireVersionReport: r.requireVersionReport },
+      `rollout:${r.id}`,
+    );
+    if (created === null) ctx.log.warn({ rolloutId: r.id, device: controllerId }, 'device busy with another action; it is assigned when that action ends');
+  }
+
+  // Counted in SQL: the rollout is re-evaluated at every decided action, so reading every
+  // member and action row here would make a rollout quadratic in its size.
   async function summarize(r: RolloutRecord): Promise<StageSummary[]> {
-    const members = await ctx.store.listRolloutMembers(r.id);
-    const acts = await ctx.store.listActions({ rolloutId: r.id });
+    const counts = await ctx.store.countRollout(r.id);
     return r.stages.map((_, stage) => {
-      const mine = acts.filter((a) => a.stage === stage);
-      const count = (s: string): number => mine.filter((a) => a.status === s).length;
+      const mine = counts.actions.filter((a) => a.stage === stage);
+      const count = (s: string): number => mine.filter((a) => a.status === s).reduce((n, a) => n + a.count, 0);
       return {
         stage,
-        members: members.filter((m) => m.stage === stage).length,
-        assigned: mine.length,
-        open: mine.filter(isOpenAction).length,
+        members: counts.members.find((m) => m.stage === stage)?.count ?? 0,
+        assigned: mine.reduce((n, a) => n + a.count, 0),
+        open: mine.filter((a) => OPEN_ACTION_STATUSES.includes(a.status)).reduce((n, a) => n + a.count, 0),
         succeeded: count('succeeded'),
         failed: count('failed'),
         rolledBack: count('rolled_back'),
@@ -187,8 +193,12 @@ export function createRolloutService(ctx: ServiceContext, actions: ActionService
       for (let guard = 0; guard < 1000; guard++) {
         const r = await ctx.store.getRollout(id);
         if (r === null || r.state !== 'running') return;
-        await assignStage(r, r.currentStage);
-        const stages = await summarize(r);
+        let stages = await summarize(r);
+        const before = stages[r.currentStage];
+        if (before !== undefined && before.assigned < before.members) {
+          await assignStage(r, r.currentStage);
+          stages = await summarize(r);
+        }
         const upTo = stages.slice(0, r.currentStage + 1);
         const assigned = upTo.reduce((n, s) => n + s.assigned, 0);
         const failed = upTo.reduce((n, s) => n + s.failed + s.rolledBack + s.timedOut, 0);
@@ -246,6 +256,13 @@ export function createRolloutService(ctx: ServiceContext, actions: ActionService
   };
   actions.onDecided(async (a) => {
     if (a.rolloutId !== null) await service.evaluate(a.rolloutId);
+    // The device is free again: rollouts that skipped it while it was busy can assign it now.
+    for (const m of await ctx.store.listPendingRolloutMemberships(a.tenant, a.controllerId)) {
+      const r = await ctx.store.getRollout(m.rolloutId);
+      if (r === null || r.state !== 'running') continue;
+      await assignMember(r, m.controllerId, m.stage);
+      await service.evaluate(r.id);
+    }
   });
   return service;
 }

@@ -110,3 +110,32 @@ test('management: malformed JSON, schema violations, unknown device/release/roll
     await h.close();
   }
 });
+
+test('feedback quotas: more than 50 details, or more than 1000 statuses per action, is 429', async () => {
+  const h = await createHarness();
+  try {
+    const { token, releaseId } = await seedRelease(h);
+    const action = (await h.admin('POST', '/api/v1/deployments', { controllerId: 'dev-1', releaseId })).json() as { id: number };
+    const post = (details: string[]) =>
+      h.app.inject({ method: 'POST', url: `/DEFAULT/controller/v1/dev-1/deploymentBase/${action.id}/feedback`, headers: { authorization: `TargetToken ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ status: { execution: 'proceeding', result: { finished: 'none' }, details } }) });
+    expectCode(await post(Array.from({ length: 51 }, (_, i) => `line ${i}`)), 429, 'SW_ERR_ACTION_QUOTA');
+    for (let i = 0; i < 1000; i++) await h.store.addActionStatus({ actionId: action.id, atMs: 0, source: 'device', execution: 'proceeding', finished: 'none', code: null, details: [] });
+    expectCode(await post(['one more']), 429, 'SW_ERR_ACTION_QUOTA');
+  } finally {
+    await h.close();
+  }
+});
+
+test('unknown devices: a target token for an unregistered controllerId is refused and registers nothing', async () => {
+  const h = await createHarness();
+  try {
+    const { token } = await seedRelease(h);
+    const res = await h.app.inject({ method: 'GET', url: '/DEFAULT/controller/v1/ghost-7', headers: { authorization: `TargetToken ${token}` } });
+    expectCode(res, 401, 'SW_ERR_AUTH_INVALID');
+    assert.match((res.json() as { message: string }).message, /not registered/);
+    expectCode(await h.app.inject({ method: 'GET', url: '/NOPE/controller/v1/dev-1', headers: { authorization: `TargetToken ${token}` } }), 401, 'SW_ERR_AUTH_INVALID');
+    expectCode(await h.admin('GET', '/api/v1/devices/ghost-7'), 404, 'SW_ERR_DEVICE_NOT_FOUND');
+  } finally {
+    await h.close();
+  }
+});

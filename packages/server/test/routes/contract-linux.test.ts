@@ -110,6 +110,18 @@ test('swupdate: cancel via stopId and feedback to the cancel href', async () => 
   }
 });
 
+test('swupdate: a download-only assignment is held back (SWUpdate would close it on update=skip)', async () => {
+  const h = await createHarness();
+  try {
+    const { token, releaseId } = await seedRelease(h, { controllerId: 'gw-3', profile: 'swupdate' });
+    const c = client(h, 'gw-3', token, 'application/json');
+    await h.admin('POST', '/api/v1/deployments', { controllerId: 'gw-3', releaseId, type: 'download_only' });
+    assert.equal(((await c.poll()).json() as Poll)._links?.deploymentBase, undefined);
+  } finally {
+    await h.close();
+  }
+});
+
 test('rauc: one chunk, one artifact; resume ranges; progress messages; closed/success before reboot waits for the version', async () => {
   const h = await createHarness();
   try {

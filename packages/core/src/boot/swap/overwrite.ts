@@ -4,7 +4,6 @@
  * erase the primary, copy the secondary over it, erase the secondary's header and trailer
  * sectors. No status is kept; an interrupted copy simply restarts.
  */
-import { BootRc } from '../constants.js';
 import { bootAssert, copyRegion, eraseRegion, sectorOff, sectorSize, type BootState } from '../boot-state.js';
 import { readTlvInfo } from '../image-header.js';
 import { swapInfoOff, trailerSize, writeMagic } from '../trailer.js';
@@ -66,4 +65,3 @@ export const overwriteStrategy: SwapStrategy = {
   maxImageSize: (st, area) => swapInfoOff(area.size, st.layout),
 };
 
-export { BootRc };

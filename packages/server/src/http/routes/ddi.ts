@@ -36,11 +36,14 @@ import {
   ErrorBodySchema,
 } from '../ddi-schemas.js';
 import { multipartFraming, parseRange } from '../range.js';
+import { createRateLimiter, type RateLimitConfig } from '../rate-limit.js';
 import { Type } from 'typebox';
 
 export interface DdiRouteOptions {
   services: Services;
   auth: AuthConfig;
+  /** Per-address budgets (null: unlimited). */
+  rateLimit: RateLimitConfig | null;
   /** Base URL for links (`https://ota.example.net`); default: from the request's Host. */
   publicUrl: string | null;
   onDownload?: (bytes: number) => void;
@@ -87,6 +90,16 @@ export async function ddiRoutes(app: FastifyInstance, opts: DdiRouteOptions): Pr
   };
   const links = (req: FastifyRequest, id: DdiIdentity): string => `${baseUrl(req, opts.publicUrl)}/${encodeURIComponent(id.tenant.name)}/controller/v1/${encodeURIComponent(id.device.controllerId)}`;
   const https = (req: FastifyRequest): boolean => baseUrl(req, opts.publicUrl).startsWith('https:');
+
+  if (opts.rateLimit !== null) {
+    const limiter = createRateLimiter(opts.rateLimit, ctx.clock);
+    app.addHook('onRequest', async (req) => {
+      if (!limiter.take(req.ip, req.method !== 'GET' && req.method !== 'HEAD')) {
+        req.log.warn({ ip: req.ip, url: req.url }, '429: rate limit');
+        throw new ApiError('SW_ERR_RATE_LIMITED', `Too many requests from ${req.ip}; slow down to the polling interval.`);
+      }
+    });
+  }
 
   // Shallow ETag on every JSON answer of this plugin; 304 when the client already has it (A.5).
   app.addHook('onSend', async (req, reply, payload) => {
@@ -177,8 +190,9 @@ export async function ddiRoutes(app: FastifyInstance, opts: DdiRouteOptions): Pr
       else if (action?.status === 'running') {
         const now = ctx.clock.nowMs();
         const open = action.maintenance === null || windowOpen(action.maintenance, now);
-        // Zephyr ignores `update: skip` (B.1.7 quirk 6): hold the link back instead.
-        const holdBack = !open || (action.type === 'download_only' && isZephyr(device, req));
+        // Zephyr ignores `update: skip` (B.1.7 quirk 6) and SWUpdate closes the action on it
+        // (B.2): for them a download-only assignment is held back instead of offered.
+        const holdBack = !open || (action.type === 'download_only' && (isZephyr(device, req) || device.profile === 'swupdate'));
         if (!holdBack) l.deploymentBase = { href: `${base}/deploymentBase/${action.id}?c=${actionC(action, open)}` };
         else if (action.maintenance !== null) sleep = Math.min(sleep, Math.max(MIN_SLEEP_SEC, Math.floor(msUntilWindow(action.maintenance, now) / 3000)));
       }
