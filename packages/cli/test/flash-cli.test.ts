@@ -211,6 +211,24 @@ test('sweep: a clean mode exits 0; swap-offset\'s revert double cuts are named M
   assert.deepEqual(fr.issues, []);
 });
 
+test('sweep: a swap-offset upgrade that fits in one sector hits MCUboot\'s index slip (named, exit 1); --fixed and swap-move are clean', () => {
+  writeFileSync(join(dir, 'small-a.raw'), 'a'.repeat(2500));
+  writeFileSync(join(dir, 'small-b.raw'), 'b'.repeat(3000));
+  for (const [raw, version, out] of [['small-a.raw', '1.0.0', 'small-a.bin'], ['small-b.raw', '2.0.0', 'small-b.bin']] as const) {
+    const r = spawnSync(process.execPath, [cliMain, 'image', 'sign', '--header-size', '0x200', '--pad-header', '--align', '4', '--version', version, '--slot-size', '0x20000', raw, out], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const images = ['--primary', 'small-a.bin', '--secondary', 'small-b.bin'];
+  const bad = flash('sweep', '--layout', 'k64f', '--mode', 'swap-offset', ...images, '--double', '--json');
+  assert.equal(bad.code, 1);
+  const r = json(bad) as { counts: Record<string, number>; issues: { kind: string; detail: string; avoid?: string }[] };
+  assert.ok((r.counts['mcuboot-defect'] as number) > 0);
+  assert.equal(r.counts.brick, 0);
+  assert.ok(r.issues.every((i) => i.kind === 'mcuboot-defect' && /no image boots/.test(i.detail) && /swap-move/.test(i.avoid ?? '')));
+  assert.equal(flash('sweep', '--layout', 'k64f', '--mode', 'swap-offset', ...images, '--double', '--fixed').code, 0);
+  assert.equal(flash('sweep', '--layout', 'k64f', '--mode', 'swap-move', ...images, '--double').code, 0);
+});
+
 test('inspect: words and JSON show images, validity, trailers and the pending swap', () => {
   const p = 'nrf52840/swap-scratch/bad-sig';
   const file = createFor(p, 'inspect');

@@ -82,6 +82,8 @@ type PooledSector = FlashSnapshot['stores'][number] & object;
 /** Sector buffers shared between devices, by content. Never written: an owner no flash has. */
 export interface SectorPool {
   intern(data: Uint8Array): PooledSector;
+  /** True for a sector buffer that came from this pool (nothing to do for it). */
+  has(store: object): boolean;
   readonly size: number;
 }
 
@@ -93,6 +95,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 export function createSectorPool(): SectorPool {
   const byHash = new Map<number, PooledSector[]>();
+  const pooled = new WeakSet<object>();
   let size = 0;
   const hash = (d: Uint8Array): number => {
     let h = 0x811c9dc5 ^ d.length;
@@ -108,11 +111,13 @@ export function createSectorPool(): SectorPool {
       const hit = bucket?.find((p) => same(p.data, data));
       if (hit !== undefined) return hit;
       const mine: PooledSector = { data, words: new Uint32Array(data.buffer, data.byteOffset, data.length >> 2), owner: -1 };
+      pooled.add(mine);
       if (bucket === undefined) byHash.set(h, [mine]);
       else bucket.push(mine);
       size++;
       return mine;
     },
+    has: (store) => pooled.has(store),
     get size() {
       return size;
     },
@@ -135,7 +140,8 @@ export function createBoardFactory(board: BoardPreset, image: Uint8Array, valida
   const padded = new Uint8Array(Math.ceil(image.length / 4) * 4).fill(0xff);
   padded.set(image);
   openFlashArea(master, 'primary').write(0, padded);
-  const snapshot: FlashSnapshot = master.snapshot();
+  const raw = master.snapshot();
+  const snapshot: FlashSnapshot = { ...raw, stores: raw.stores.map((st) => (st === undefined ? st : pool.intern(st.data))) };
   const trailer = trailerLayoutOf(board);
   return {
     board,
@@ -156,7 +162,7 @@ export function createBoardFactory(board: BoardPreset, image: Uint8Array, valida
           const snap = flash.snapshot();
           let shared = 0;
           const stores = snap.stores.map((st) => {
-            if (st === undefined) return st;
+            if (st === undefined || pool.has(st)) return st;
             const pooled = pool.intern(st.data);
             if (pooled.data !== st.data) shared++;
             return pooled;

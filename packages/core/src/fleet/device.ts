@@ -250,7 +250,6 @@ export class FleetDevice {
   private boot(reason: string): void {
     this.clearRam();
     this.bootCount++;
-    this.flashDirty = true;
     const r = this.board.boot();
     this.board.disarm();
     if (r.outcome !== 'ok') {
@@ -260,7 +259,7 @@ export class FleetDevice {
     }
     // Both slots now hold images many devices share: give the sectors to the pool at once,
     // so a fleet mid-rollout does not hold a private copy of every image.
-    this.compactFlash();
+    if (r.ops.length > 0 || this.flashDirty) this.compactFlash();
     const fw = readFirmware(this.primaryImage());
     this.running = fw.ok ? fw.descriptor.version : 'unknown';
     this.faults = fw.ok ? fw.descriptor.faults : {};

@@ -80,3 +80,31 @@ test('adding a device changes nothing in how devices 0..N-1 are drawn (group, li
   const large = await shape(21);
   assert.deepEqual(large.slice(0, 20), small);
 });
+
+test('bad builds by client profile: health-checking clients revert a crash loop or a never-confirming image; confirm-on-init clients keep a crash-looping one, and the canary passes it', async () => {
+  const base = load('canary-bad-build');
+  const run = async (profile: 'slotwise' | 'zephyr' | 'swupdate', faults: Record<string, unknown>) => {
+    const s: Scenario = {
+      ...base,
+      devices: 9,
+      releases: { ...base.releases, 'v3-bad': { version: '3.0.0', payloadBytes: 49152, faults } },
+      groups: base.groups.map((g) => ({ ...g, profile })),
+    };
+    return runScenario(s);
+  };
+  for (const profile of ['slotwise', 'zephyr', 'swupdate'] as const) {
+    const never = await run(profile, { neverConfirms: true });
+    assert.equal(never.outcomes.rolled_back, 3, `${profile} never-confirm: ${formatReport(never)}`);
+    assert.equal(never.rollouts[0]?.state, 'paused', `${profile} never-confirm`);
+    assert.equal(never.outcomes.bricked, 0);
+  }
+  const crashHealth = await run('slotwise', { crashAfterMs: 20_000 });
+  assert.equal(crashHealth.outcomes.rolled_back, 3, formatReport(crashHealth));
+  assert.equal(crashHealth.rollouts[0]?.state, 'paused');
+  const crashZephyr = await run('zephyr', { crashAfterMs: 20_000 });
+  // Zephyr confirms at hawkbit_init, before the crash: the canary sees success and the whole
+  // fleet ends up crash-looping on 3.0.0 (B.1.2), which is why the canary cannot catch it.
+  assert.equal(crashZephyr.versions['3.0.0'], 9, formatReport(crashZephyr));
+  assert.equal(crashZephyr.rollouts[0]?.state, 'finished');
+  assert.equal(crashZephyr.outcomes.bricked, 0);
+});
