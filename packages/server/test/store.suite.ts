@@ -229,12 +229,20 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     assert.deepEqual(only[0]?.details, { x: 1 });
   });
 
-  withStore('samples are de-duplicated on (device, timestamp)', async (store) => {
-    const s = (t: number, temp: number) => ({ tenant: 'DEFAULT', controllerId: 'd1', timestampMs: t, temp, receivedMs: 99 });
+  withStore('samples are de-duplicated on (device, boot, timestamp)', async (store) => {
+    const s = (t: number, temp: number, bootId = 1) => ({ tenant: 'DEFAULT', controllerId: 'd1', bootId, timestampMs: t, temp, receivedMs: 99 });
     assert.deepEqual(await store.insertSamples([s(1, 20000), s(2, 21000)]), { inserted: 2, duplicates: 0 });
     assert.deepEqual(await store.insertSamples([s(2, 21000), s(3, 22000)]), { inserted: 1, duplicates: 1 });
     assert.deepEqual((await store.listSamples('DEFAULT', 'd1')).map((r) => r.temp), [20000, 21000, 22000]);
     assert.deepEqual((await store.listSamples('DEFAULT', 'd1', { fromMs: 2, toMs: 2 })).map((r) => r.timestampMs), [2]);
+  });
+
+  withStore('samples of a later boot with the same uptime stamps are kept, listed by boot then timestamp', async (store) => {
+    const s = (bootId: number, t: number, temp: number) => ({ tenant: 'DEFAULT', controllerId: 'd1', bootId, timestampMs: t, temp, receivedMs: 99 });
+    assert.deepEqual(await store.insertSamples([s(2, 60_000, 21000), s(1, 60_000, 20000), s(1, 120_000, 20500)]), { inserted: 3, duplicates: 0 });
+    assert.deepEqual(await store.insertSamples([s(2, 60_000, 21000), s(2, 120_000, 21500)]), { inserted: 1, duplicates: 1 });
+    const rows = await store.listSamples('DEFAULT', 'd1');
+    assert.deepEqual(rows.map((r) => [r.bootId, r.timestampMs, r.temp]), [[1, 60_000, 20000], [1, 120_000, 20500], [2, 60_000, 21000], [2, 120_000, 21500]]);
   });
 
   withStore('pending rollout memberships: started stages of running rollouts where the device has no action', async (store) => {

@@ -73,6 +73,11 @@ export interface DeviceDriverInput {
    * booted): its sample interval and fault switches apply to this boot only.
    */
   readonly firmware?: () => FirmwareDescriptor | null;
+  /**
+   * Called once at every boot: the id that boot's samples carry to the sink (device.md G22),
+   * e.g. a boot counter kept in the settings partition. Default: the driver's own boot count.
+   */
+  readonly bootId?: () => number;
 }
 
 /** Observes every reducer step (for tests and traces). */
@@ -100,7 +105,7 @@ export function renderLog(records: readonly DeviceLogRecord[]): string {
     .join('\n');
 }
 
-const SAMPLE_PAYLOAD_BYTES = 48; // {"temp": 23125, "timestamp_ms": 1234567}
+const SAMPLE_PAYLOAD_BYTES = 48; // {"temp": 23125, "timestamp_ms": 1234567} (+ "boot_id" rides in the same frame)
 const DDI_JSON_BYTES = 400;
 
 export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
@@ -110,6 +115,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   let epoch = 0;
   let bootAt = 0;
   let bootCount = 0;
+  let bootId = 0;
   let watchdog: TimerId | undefined;
   const timers = new Set<TimerId>();
   const logs: DeviceLogRecord[] = [];
@@ -211,7 +217,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
           return;
         }
         const mine = epoch;
-        inflight = input.samples.post(effect.record).then((err) => {
+        inflight = input.samples.post(effect.record, bootId).then((err) => {
           if (mine === epoch) done(err);
         });
         return;
@@ -276,6 +282,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   function boot(reason: ResetReason): void {
     bootAt = scheduler.nowMs();
     bootCount++;
+    bootId = input.bootId?.() ?? bootCount;
     network.reset();
     const bootInfo = ota?.boot.bootInfo();
     const fw = input.firmware?.() ?? null;
