@@ -129,12 +129,10 @@ async function runDevice(args: string[]): Promise<number> {
     });
   }
 
-  let printedLogs = 0;
-  let runtimeLogs: () => readonly DeviceLogRecord[] = () => [];
+  let drainLogs: () => readonly DeviceLogRecord[] = () => [];
   const flush = (): void => {
-    const logs = runtimeLogs();
-    for (; printedLogs < logs.length; printedLogs++) {
-      const r = logs[printedLogs]!;
+    // Printed lines are drained, so a device left running for days holds no log history.
+    for (const r of drainLogs()) {
       process.stdout.write(r.kind === 'banner' ? `*** Booting firmware ${r.version} (reset: ${r.reason}) ***\n` : `${formatLogLine(r)}\n`);
     }
   };
@@ -171,7 +169,7 @@ async function runDevice(args: string[]): Promise<number> {
   // Ctrl-C and kill are power cuts: the flash file already holds every completed operation.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
-  runtimeLogs = () => runtime.driver.logs;
+  drainLogs = () => runtime.driver.drainLogs();
 
   runtime.powerOn();
   flush();

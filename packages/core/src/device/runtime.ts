@@ -65,6 +65,8 @@ export interface DeviceRuntimeInput {
   readonly settings?: SettingsStore;
   readonly device?: DeviceDriverInput['device'];
   readonly watchdogMs?: number | null;
+  /** See DeviceDriverInput.historyLimit. */
+  readonly historyLimit?: number;
 }
 
 export interface DeviceRuntime {
@@ -168,6 +170,7 @@ export function createDeviceRuntime(input: DeviceRuntimeInput): DeviceRuntime {
     ota: { transport: input.transport, secondary: slot, boot: bootControl },
     device: { ...input.device, ota: { eraseSizeBytes: sector, slotSizeBytes: imageLimit, ...input.device?.ota } },
     ...(input.watchdogMs === undefined ? {} : { watchdogMs: input.watchdogMs }),
+    ...(input.historyLimit === undefined ? {} : { historyLimit: input.historyLimit }),
     ...(input.samples === undefined ? {} : { samples: input.samples }),
     onReset: (reason) => runBootloader(reason),
     firmware,
