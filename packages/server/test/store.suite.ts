@@ -273,6 +273,9 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1', { limit: 2 })).map((x) => x.seq), [3, 4], 'limit keeps the newest');
     assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1'))[0]?.details, { n: 1 });
     assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd2')).map((x) => x.title), ['step 1']);
+    assert.equal(await store.trimDeviceEvents('DEFAULT', 'd1', 3), 2, 'retention drops seq < 3 of that device only');
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1')).map((x) => x.seq), [3, 4]);
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd2')).map((x) => x.seq), [1]);
 
     assert.equal(await store.getDeviceSlots('DEFAULT', 'd1'), null);
     await store.putDeviceSlots({ tenant: 'DEFAULT', controllerId: 'd1', atMs: 20, slots: { v: 'b' }, receivedMs: 1 });

@@ -327,6 +327,8 @@ export interface DeviceSlotsRow {
 export interface DeviceTwinStore {
   /** Inserts events, skipping (tenant, controllerId, seq) already stored. */
   insertDeviceEvents(rows: readonly DeviceEventRow[]): Promise<{ inserted: number; duplicates: number }>;
+  /** Deletes a device's events with seq < `beforeSeq` (bounded retention); returns how many went. */
+  trimDeviceEvents(tenant: string, controllerId: string, beforeSeq: number): Promise<number>;
   /** The newest `limit` events with seq > `afterSeq`, oldest first. */
   listDeviceEvents(tenant: string, controllerId: string, opts?: { afterSeq?: number; limit?: number }): Promise<DeviceEventRow[]>;
   /** Keeps the slot picture with the latest `atMs` (an older one arriving late changes nothing). */

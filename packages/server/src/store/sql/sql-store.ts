@@ -689,6 +689,10 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       });
     },
 
+    async trimDeviceEvents(tenant, controllerId, beforeSeq) {
+      return db.run('DELETE FROM device_events WHERE tenant = ? AND controller_id = ? AND seq < ?', [tenant, controllerId, beforeSeq]);
+    },
+
     async listDeviceEvents(tenant, controllerId, opts) {
       const rows = await db.all<Row>('SELECT * FROM device_events WHERE tenant = ? AND controller_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?', [
         tenant,
