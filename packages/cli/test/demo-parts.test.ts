@@ -93,6 +93,13 @@ test('a simulated device boots its factory image through the boot twin and repor
     assert.equal(secondary?.usedSectors, 0);
     assert.equal(slots.swap, null);
     assert.equal(device.takeReports(6_000).slots, null, 'no flash change, no new picture');
+    assert.ok(r.samples.length >= 2, 'delivered samples are forwarded');
+    // What was forwarded is drained from the driver, so hours of demo hold no growing history.
+    assert.deepEqual([device.runtime.driver.logs.length, device.runtime.driver.delivered.length], [0, 0]);
+    await device.advanceTo(1_000_000 + 600_000);
+    const later = device.takeReports(7_000);
+    assert.ok(later.samples.length >= 7, 'later samples are still forwarded after a drain');
+    assert.deepEqual([device.runtime.driver.logs.length, device.runtime.driver.delivered.length], [0, 0]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -99,3 +99,57 @@ test('device run: SIGKILL mid-download, restart on the same flash file, the upda
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('device run: SIGKILL between the test request and the next boot; the restarted device remembers the action and reports the rollback instead of downloading again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slotwise-dev-'));
+  const server = await startServerProcess(['--data', dir]);
+  const devices: DeviceProcess[] = [];
+  try {
+    const key = loadKey(readFileSync(join(KEYS, 'root-ed25519.pem'), 'utf8'), nodeCrypto) as ImagePrivateKey;
+    const fw = (version: string, size: number, neverConfirms: boolean): string => {
+      const path = join(dir, `fw-${version}.bin`);
+      writeFileSync(path, buildFirmwareImage({ descriptor: { version, sampleIntervalMs: 60_000, faults: neverConfirms ? { neverConfirms } : {} }, key, payloadSizeBytes: size }, nodeCrypto).image);
+      return path;
+    };
+    const v1 = fw('1.0.0', 30_000, false);
+    const v2 = fw('2.0.0', 40_000, true); // never confirms itself: MCUboot reverts it at the next reset
+    const json = (args: string[]): Record<string, unknown> => {
+      const r = admin(server.url, dir, ['--json', ...args]);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    const token = String(json(['devices', 'register', 'dev-2', '--version', '1.0.0']).token);
+    const sha = String(json(['artifacts', 'upload', v2, '--name', 'zephyr.signed.bin']).sha256);
+    const release = Number(json(['releases', 'create', '--name', 'sensor-fw', '--version', '2.0.0', '--artifact', sha]).id);
+    json(['tenant', 'set', '--poll-sec', '30']);
+    const action = Number(json(['deploy', 'dev-2', String(release)]).id);
+
+    const flash = join(dir, 'dev-2.flash');
+    const args = ['--server', server.url, '--id', 'dev-2', '--token', token, '--flash', flash, '--layout', 'nrf52840', '--key', join(KEYS, 'root-ed25519-pub.pem'), '--speed', '100'];
+    const first = startDevice([...args, '--init', v1]);
+    devices.push(first);
+    await first.waitFor(/Upgrade requested/, 30_000);
+    first.child.kill('SIGKILL'); // in the swap, or in the unconfirmed 2.0.0: before any health verdict
+    await first.exited;
+    assert.doesNotMatch(first.output(), /reset: health/);
+
+    const second = startDevice(args);
+    devices.push(second);
+    // Whatever instant the kill hit, 2.0.0 is reverted (unconfirmed test image) and 1.0.0 boots;
+    // one sampling cycle later it has polled the server at least once.
+    await second.waitFor(/\*\*\* Booting firmware 1\.0\.0[^]*Exiting low-power WAIT/, 40_000);
+    assert.doesNotMatch(second.output(), /Download started|Update available/, 'the same action is not downloaded again');
+    const deadline = Date.now() + 20_000;
+    let status = '';
+    while (Date.now() < deadline) {
+      status = String((json(['actions', 'get', String(action)]).action as { status: string }).status);
+      if (!['running', 'canceling', 'verifying'].includes(status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(['failed', 'rolled_back'].includes(status), `the action ends as a rollback, got ${status}:\n${second.output()}`);
+  } finally {
+    for (const d of devices) if (d.child.exitCode === null) d.child.kill('SIGKILL');
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -229,12 +229,20 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     assert.deepEqual(only[0]?.details, { x: 1 });
   });
 
-  withStore('samples are de-duplicated on (device, timestamp)', async (store) => {
-    const s = (t: number, temp: number) => ({ tenant: 'DEFAULT', controllerId: 'd1', timestampMs: t, temp, receivedMs: 99 });
+  withStore('samples are de-duplicated on (device, boot, timestamp)', async (store) => {
+    const s = (t: number, temp: number, bootId = 1) => ({ tenant: 'DEFAULT', controllerId: 'd1', bootId, timestampMs: t, temp, receivedMs: 99 });
     assert.deepEqual(await store.insertSamples([s(1, 20000), s(2, 21000)]), { inserted: 2, duplicates: 0 });
     assert.deepEqual(await store.insertSamples([s(2, 21000), s(3, 22000)]), { inserted: 1, duplicates: 1 });
     assert.deepEqual((await store.listSamples('DEFAULT', 'd1')).map((r) => r.temp), [20000, 21000, 22000]);
     assert.deepEqual((await store.listSamples('DEFAULT', 'd1', { fromMs: 2, toMs: 2 })).map((r) => r.timestampMs), [2]);
+  });
+
+  withStore('samples of a later boot with the same uptime stamps are kept, listed by boot then timestamp', async (store) => {
+    const s = (bootId: number, t: number, temp: number) => ({ tenant: 'DEFAULT', controllerId: 'd1', bootId, timestampMs: t, temp, receivedMs: 99 });
+    assert.deepEqual(await store.insertSamples([s(2, 60_000, 21000), s(1, 60_000, 20000), s(1, 120_000, 20500)]), { inserted: 3, duplicates: 0 });
+    assert.deepEqual(await store.insertSamples([s(2, 60_000, 21000), s(2, 120_000, 21500)]), { inserted: 1, duplicates: 1 });
+    const rows = await store.listSamples('DEFAULT', 'd1');
+    assert.deepEqual(rows.map((r) => [r.bootId, r.timestampMs, r.temp]), [[1, 60_000, 20000], [1, 120_000, 20500], [2, 60_000, 21000], [2, 120_000, 21500]]);
   });
 
   withStore('pending rollout memberships: started stages of running rollouts where the device has no action', async (store) => {
@@ -265,6 +273,9 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1', { limit: 2 })).map((x) => x.seq), [3, 4], 'limit keeps the newest');
     assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1'))[0]?.details, { n: 1 });
     assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd2')).map((x) => x.title), ['step 1']);
+    assert.equal(await store.trimDeviceEvents('DEFAULT', 'd1', 3), 2, 'retention drops seq < 3 of that device only');
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd1')).map((x) => x.seq), [3, 4]);
+    assert.deepEqual((await store.listDeviceEvents('DEFAULT', 'd2')).map((x) => x.seq), [1]);
 
     assert.equal(await store.getDeviceSlots('DEFAULT', 'd1'), null);
     await store.putDeviceSlots({ tenant: 'DEFAULT', controllerId: 'd1', atMs: 20, slots: { v: 'b' }, receivedMs: 1 });

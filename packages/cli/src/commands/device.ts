@@ -5,12 +5,14 @@
  * a long-lived simulated device (the series' firmware, @slotwise/core/device) talking hawkBit
  * DDI and telemetry to a real server over HTTP, in real time scaled by --speed. Its flash lives
  * in FILE: every reset runs the MCUboot twin on it, and Ctrl-C or SIGKILL is a power cut —
- * running the command again continues from whatever the flash holds.
+ * running the command again continues from whatever the flash holds. The settings partition
+ * (saved OTA action, boot counter) lives beside it in FILE.settings (node/file-settings.ts).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { nodeCrypto } from '@slotwise/core/node/crypto';
 import { openFlashFile } from '@slotwise/core/node/flash-file';
+import { openFileSettings } from '@slotwise/core/node/file-settings';
 import { loadKey } from '@slotwise/core/image/keys';
 import { createSlotValidator } from '@slotwise/core/image/slot-validator';
 import { findBoardPreset, BOARD_PRESETS } from '@slotwise/core/boards/presets';
@@ -33,7 +35,8 @@ const HELP = `Usage: slotwise device run --server URL --id ID --token TOKEN --fl
 
 Runs one simulated device against a server: samples go to /api/v1/samples, updates come
 through hawkBit DDI, the flash (MCUboot slots) lives in FILE. Ctrl-C or kill is a power cut;
-run again with the same FILE to power the device back on.
+run again with the same FILE to power the device back on. The settings partition (pending
+OTA action, boot counter) is kept beside it in FILE.settings.
 
 Options:
   --server URL      update server base URL (http://127.0.0.1:8080)
@@ -100,6 +103,7 @@ async function runDevice(args: string[]): Promise<number> {
     validator: createSlotValidator({ crypto: nodeCrypto, ...(keys === undefined ? {} : { keys }) }),
   };
   const geometry = createFlashGeometry(preset.geometry);
+  const settings = openFileSettings(`${flashPath}.settings`);
   const file = openFlashFile(flashPath, geometry);
   const primary = openFlashArea(file.flash, 'primary');
   if (file.created) {
@@ -125,12 +129,10 @@ async function runDevice(args: string[]): Promise<number> {
     });
   }
 
-  let printedLogs = 0;
-  let runtimeLogs: () => readonly DeviceLogRecord[] = () => [];
+  let drainLogs: () => readonly DeviceLogRecord[] = () => [];
   const flush = (): void => {
-    const logs = runtimeLogs();
-    for (; printedLogs < logs.length; printedLogs++) {
-      const r = logs[printedLogs]!;
+    // Printed lines are drained, so a device left running for days holds no log history.
+    for (const r of drainLogs()) {
       process.stdout.write(r.kind === 'banner' ? `*** Booting firmware ${r.version} (reset: ${r.reason}) ***\n` : `${formatLogLine(r)}\n`);
     }
   };
@@ -161,12 +163,13 @@ async function runDevice(args: string[]): Promise<number> {
     network: createNetworkModel([], { joinMs: 0, dnsMs: 0, connectMs: 0, rttMs: 0, bytesPerMs: Number.POSITIVE_INFINITY }),
     transport: createDdiHttpTransport({ transport, tenant: values.tenant, controllerId: id, token }),
     samples: createHttpSampleSink({ transport, token }),
+    settings,
   });
 
   // Ctrl-C and kill are power cuts: the flash file already holds every completed operation.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
-  runtimeLogs = () => runtime.driver.logs;
+  drainLogs = () => runtime.driver.drainLogs();
 
   runtime.powerOn();
   flush();

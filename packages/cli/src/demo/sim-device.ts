@@ -131,7 +131,6 @@ export function createSimDevice(input: SimDeviceInput): SimDevice {
   const faults = input.faults ?? {};
   const events: TwinEvent[] = [];
   let seq = 0;
-  let logsSeen = 0;
   const bootStarts: number[] = [];
   let draining = false;
   const push = (kind: TwinEvent['kind'], title: string, details?: Record<string, unknown>, atVirtualMs = scheduler.nowMs()): void => {
@@ -213,6 +212,8 @@ export function createSimDevice(input: SimDeviceInput): SimDevice {
     network: createNetworkModel(faults.network ?? []),
     transport: createDdiHttpTransport({ transport: input.transport, tenant: input.tenant, controllerId: input.controllerId, token: input.token }),
     device: { ota: { checkIntervalMs: 60_000, healthTimeoutMs: 300_000 } },
+    // Drained at every report; the limit only matters if reports stop (a failed device).
+    historyLimit: 2_000,
   });
   runtimeRef = runtime;
 
@@ -234,7 +235,6 @@ export function createSimDevice(input: SimDeviceInput): SimDevice {
     }
   });
 
-  let deliveredSeen = 0;
   let lastOpCount = -1;
   let lastSwapDone = -1;
 
@@ -242,10 +242,11 @@ export function createSimDevice(input: SimDeviceInput): SimDevice {
     // Called from push() before the runtime exists (the first boot runs inside powerOn).
     if (runtimeRef === null) return;
     draining = true;
-    const logs = runtimeRef.driver.logs;
-    for (; logsSeen < logs.length; logsSeen++) {
-      const l = logs[logsSeen]!;
-      if (l.kind === 'banner') bootStarts.push(l.simMs);
+    for (const l of runtimeRef.driver.drainLogs()) {
+      if (l.kind === 'banner') {
+        bootStarts.push(l.simMs);
+        if (bootStarts.length > 64) bootStarts.shift(); // a crash loop boots for ever; old boots' samples are long posted
+      }
       if (l.kind === 'banner') push('reset', `Booted firmware ${l.version} (reset: ${l.reason})`, { version: l.version, reason: l.reason, boot: l.boot }, l.simMs);
       else if (l.module === 'ota' || l.level === 'err') push(l.module === 'ota' ? 'ota' : 'fault', l.message, { level: l.level, module: l.module, uptimeMs: l.atMs }, l.simMs);
     }
@@ -322,11 +323,10 @@ export function createSimDevice(input: SimDeviceInput): SimDevice {
         lastSwapDone = swapDone;
         slots = picture(wallNowMs);
       }
-      const delivered = runtime.driver.delivered;
       const samples: { temp: number; timestamp_ms: number }[] = [];
       // The firmware stamps samples with its uptime; the demo posts them on the wall-time axis.
-      for (; deliveredSeen < delivered.length; deliveredSeen++) {
-        const s = delivered[deliveredSeen]!;
+      // Draining keeps the driver's histories empty however long the demo runs.
+      for (const s of runtime.driver.drainDelivered()) {
         samples.push({ temp: s.temp_mdeg, timestamp_ms: Math.round(input.wallOf(s.timestamp_ms + bootStartOf(s.timestamp_ms))) });
       }
       return { events: out, slots, samples };

@@ -5,7 +5,8 @@
  * results back as events at the virtual time the blocking call ends, stamps log entries with
  * uptime, models the Step 10 watchdog, and performs reboots (RAM state lost, ports kept).
  * DDI exchanges may be asynchronous (an in-process server); `runUntil` awaits each one before
- * taking the next event, so runs stay deterministic.
+ * taking the next event, so runs stay deterministic. Its log and delivered-sample histories are
+ * bounded (the newest `historyLimit` of each are kept): long-running hosts drain them instead.
  */
 import type { SimScheduler, TimerId } from '../sim/scheduler.js';
 import { formatLogLine, type LogLevel } from './log.js';
@@ -73,6 +74,13 @@ export interface DeviceDriverInput {
    * booted): its sample interval and fault switches apply to this boot only.
    */
   readonly firmware?: () => FirmwareDescriptor | null;
+  /**
+   * Called once at every boot: the id that boot's samples carry to the sink (device.md G22),
+   * e.g. a boot counter kept in the settings partition. Default: the driver's own boot count.
+   */
+  readonly bootId?: () => number;
+  /** Log records and delivered samples kept each before the oldest are dropped (default 50 000). */
+  readonly historyLimit?: number;
 }
 
 /** Observes every reducer step (for tests and traces). */
@@ -86,9 +94,14 @@ export interface DeviceDriver {
   /** Runs events up to and including `atMs`, awaiting asynchronous DDI exchanges in order. */
   runUntil(atMs: number): Promise<void>;
   readonly state: DeviceState | null;
+  /** Log records not drained yet, oldest first (at most the newest `historyLimit`). */
   readonly logs: readonly DeviceLogRecord[];
-  /** Records the server accepted, in delivery order (at-least-once). */
+  /** Records the server accepted and not drained yet, in delivery order (at-least-once; bounded like `logs`). */
   readonly delivered: readonly SampleRecord[];
+  /** Removes and returns the log records held (for hosts that forward them). */
+  drainLogs(): DeviceLogRecord[];
+  /** Removes and returns the delivered records held. */
+  drainDelivered(): SampleRecord[];
   readonly bootCount: number;
   observe(observer: StepObserver): void;
 }
@@ -100,16 +113,27 @@ export function renderLog(records: readonly DeviceLogRecord[]): string {
     .join('\n');
 }
 
-const SAMPLE_PAYLOAD_BYTES = 48; // {"temp": 23125, "timestamp_ms": 1234567}
+const DEFAULT_HISTORY_LIMIT = 50_000;
+
+/** Appends to a bounded history: past the limit by a quarter, the oldest are cut back to it (amortised O(1)). */
+function pushBounded<T>(list: T[], item: T, limit: number): void {
+  list.push(item);
+  if (list.length > limit + Math.max(1, limit >> 2)) list.splice(0, list.length - limit);
+}
+
+const SAMPLE_PAYLOAD_BYTES = 48; // {"temp": 23125, "timestamp_ms": 1234567} (+ "boot_id" rides in the same frame)
 const DDI_JSON_BYTES = 400;
 
 export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   const { scheduler, sensor, network, ota } = input;
   const watchdogMs = input.watchdogMs === undefined ? 60_000 : input.watchdogMs;
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  if (!Number.isInteger(historyLimit) || historyLimit < 1) throw new RangeError(`device driver: expected historyLimit to be a positive integer, got ${historyLimit}`);
   let state: DeviceState | null = null;
   let epoch = 0;
   let bootAt = 0;
   let bootCount = 0;
+  let bootId = 0;
   let watchdog: TimerId | undefined;
   const timers = new Set<TimerId>();
   const logs: DeviceLogRecord[] = [];
@@ -131,7 +155,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   };
 
   const record = (level: LogLevel, module: string, message: string): void => {
-    logs.push({ kind: 'log', simMs: scheduler.nowMs(), boot: bootCount, atMs: uptime(), level, module, message });
+    pushBounded(logs, { kind: 'log', simMs: scheduler.nowMs(), boot: bootCount, atMs: uptime(), level, module, message }, historyLimit);
   };
 
   const feedWatchdog = (): void => {
@@ -203,7 +227,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
         const r = network.exchange(now, SAMPLE_PAYLOAD_BYTES, 'samples');
         const done = (err: number): void =>
           later(0, () => {
-            if (err === 0) delivered.push(effect.record);
+            if (err === 0) pushBounded(delivered, effect.record, historyLimit);
             dispatch({ type: 'http.send.done', atMs: uptime(), err });
           }, now + r.durationMs);
         if (r.err !== 0 || input.samples === undefined) {
@@ -211,7 +235,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
           return;
         }
         const mine = epoch;
-        inflight = input.samples.post(effect.record).then((err) => {
+        inflight = input.samples.post(effect.record, bootId).then((err) => {
           if (mine === epoch) done(err);
         });
         return;
@@ -276,6 +300,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   function boot(reason: ResetReason): void {
     bootAt = scheduler.nowMs();
     bootCount++;
+    bootId = input.bootId?.() ?? bootCount;
     network.reset();
     const bootInfo = ota?.boot.bootInfo();
     const fw = input.firmware?.() ?? null;
@@ -287,7 +312,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
       ota: { ...device.ota, ...(faults.neverConfirms === true ? { neverConfirms: true } : {}) },
       ...(bootInfo === undefined ? {} : { boot: bootInfo }),
     });
-    logs.push({ kind: 'banner', simMs: bootAt, boot: bootCount, version: bootInfo?.runningVersion ?? fw?.version ?? input.version ?? 'unversioned', reason });
+    pushBounded(logs, { kind: 'banner', simMs: bootAt, boot: bootCount, version: bootInfo?.runningVersion ?? fw?.version ?? input.version ?? 'unversioned', reason }, historyLimit);
     if (faults.crashAfterMs !== undefined) {
       const mine = epoch;
       later(faults.crashAfterMs, () => {
@@ -332,6 +357,8 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     },
     logs,
     delivered,
+    drainLogs: () => logs.splice(0, logs.length),
+    drainDelivered: () => delivered.splice(0, delivered.length),
     get bootCount() {
       return bootCount;
     },

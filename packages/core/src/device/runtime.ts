@@ -25,16 +25,22 @@ import type { DdiTransport } from './ota/ddi.js';
 import type { SavedAction } from './ota/ota-step.js';
 import type { SampleSink } from './telemetry.js';
 
-/** Where the saved OTA action lives across resets (Zephyr: the settings partition). */
+/**
+ * What survives resets besides the slots (Zephyr: the settings partition): the saved OTA action
+ * (hawkbit/action_id) and a boot counter the application bumps at every start (device.md G22).
+ */
 export interface SettingsStore {
   load(): SavedAction | null;
   save(action: SavedAction | null): void;
+  /** Increments the persisted boot counter and returns it: the id of the boot starting now. */
+  nextBootId(): number;
 }
 
 /** A settings store kept outside RAM for the life of this object (flash-like persistence). */
 export function createMemorySettings(): SettingsStore {
   let saved: SavedAction | null = null;
-  return { load: () => saved, save: (a) => void (saved = a) };
+  let boots = 0;
+  return { load: () => saved, save: (a) => void (saved = a), nextBootId: () => ++boots };
 }
 
 /** What the bootloader reports: whether an image boots, and a line for the log. */
@@ -59,6 +65,8 @@ export interface DeviceRuntimeInput {
   readonly settings?: SettingsStore;
   readonly device?: DeviceDriverInput['device'];
   readonly watchdogMs?: number | null;
+  /** See DeviceDriverInput.historyLimit. */
+  readonly historyLimit?: number;
 }
 
 export interface DeviceRuntime {
@@ -162,9 +170,11 @@ export function createDeviceRuntime(input: DeviceRuntimeInput): DeviceRuntime {
     ota: { transport: input.transport, secondary: slot, boot: bootControl },
     device: { ...input.device, ota: { eraseSizeBytes: sector, slotSizeBytes: imageLimit, ...input.device?.ota } },
     ...(input.watchdogMs === undefined ? {} : { watchdogMs: input.watchdogMs }),
+    ...(input.historyLimit === undefined ? {} : { historyLimit: input.historyLimit }),
     ...(input.samples === undefined ? {} : { samples: input.samples }),
     onReset: (reason) => runBootloader(reason),
     firmware,
+    bootId: () => settings.nextBootId(),
   });
 
   const powerOn = (): void => {

@@ -2,7 +2,7 @@
  * @module device/telemetry
  * Where SEND delivers a record (device.md §9, G9–G11): a `SampleSink` port answering 0 or a
  * negative errno, and its HTTP implementation `POST /api/v1/samples` with the series' body
- * `{"temp": <m°C>, "timestamp_ms": <ms>}` over the protocol Transport port, authenticated with
+ * `{"temp": <m°C>, "timestamp_ms": <ms>, "boot_id": <n>}` over the protocol Transport port, authenticated with
  * the device's target token. Any 2xx is success; 401/403 → -EACCES; other statuses → -EIO;
  * no connection → -ECONNREFUSED (G10: real HTTP framing, status read and mapped).
  */
@@ -12,8 +12,11 @@ import { Errno } from './errno.js';
 import type { SampleRecord } from './sample-buffer.js';
 
 export interface SampleSink {
-  /** Delivers one record; 0 on success or a negative errno. */
-  post(record: SampleRecord): Promise<number>;
+  /**
+   * Delivers one record; 0 on success or a negative errno. `bootId` names the boot whose uptime
+   * stamped it (G22): RAM-buffered records never outlive their boot, so it is the current one.
+   */
+  post(record: SampleRecord, bootId?: number): Promise<number>;
 }
 
 export interface HttpSampleSinkConfig {
@@ -25,8 +28,8 @@ export interface HttpSampleSinkConfig {
 
 export function createHttpSampleSink(config: HttpSampleSinkConfig): SampleSink {
   return {
-    async post(record) {
-      const body: WireSample = { temp: record.temp_mdeg, timestamp_ms: record.timestamp_ms, ...(config.deviceId === undefined ? {} : { device_id: config.deviceId }) };
+    async post(record, bootId) {
+      const body: WireSample = { temp: record.temp_mdeg, timestamp_ms: record.timestamp_ms, ...(bootId === undefined ? {} : { boot_id: bootId }), ...(config.deviceId === undefined ? {} : { device_id: config.deviceId }) };
       let status: number;
       try {
         status = (

@@ -203,11 +203,11 @@ export const RolloutSummary = Type.Object({ rollout: Rollout, stages: Type.Array
 export const AuditEntry = Type.Object({ id: Type.Optional(Type.Integer()), atMs: Type.Number(), actor: Type.String(), event: Type.String(), subject: Type.String(), details: Type.Record(Type.String(), Type.Unknown()) });
 export const AuditQuery = Type.Object({ subject: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });
 
-export const SampleIn = Type.Object({ temp: Type.Integer({ minimum: -300_000, maximum: 1_000_000 }), timestamp_ms: Type.Integer({ minimum: 0 }), device_id: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: true });
+export const SampleIn = Type.Object({ temp: Type.Integer({ minimum: -300_000, maximum: 1_000_000 }), timestamp_ms: Type.Integer({ minimum: 0 }), boot_id: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff })), device_id: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: true });
 export const SamplesIn = Type.Union([SampleIn, Type.Array(SampleIn, { minItems: 1, maxItems: 1000 })]);
 export const SamplesAccepted = Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer() });
 export const SampleQuery = Type.Object({ from: Type.Optional(Type.Integer()), to: Type.Optional(Type.Integer()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) });
-export const SampleSeries = Type.Object({ device: Type.String(), samples: Type.Array(Type.Object({ temp: Type.Integer(), timestamp_ms: Type.Integer(), received_ms: Type.Number() })) });
+export const SampleSeries = Type.Object({ device: Type.String(), samples: Type.Array(Type.Object({ temp: Type.Integer(), timestamp_ms: Type.Integer(), boot_id: Type.Integer(), received_ms: Type.Number() })) });
 
 export const ApiKeyCreate = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 export const ApiKeyCreated = Type.Object({ id: Type.String(), name: Type.String(), key: Type.String() });

@@ -203,6 +203,8 @@ export interface AuditEntry {
 export interface SampleRow {
   tenant: string;
   controllerId: string;
+  /** The device boot the uptime stamp belongs to (0: a client that sends none). */
+  bootId: number;
   timestampMs: number;
   temp: number;
   receivedMs: number;
@@ -288,8 +290,9 @@ export interface Store extends DeviceTwinStore {
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(tenant: string, opts?: { subject?: string; limit?: number }): Promise<AuditEntry[]>;
 
-  /** Inserts samples, skipping (tenant, controllerId, timestampMs) already stored. */
+  /** Inserts samples, skipping (tenant, controllerId, bootId, timestampMs) already stored. */
   insertSamples(rows: readonly SampleRow[]): Promise<{ inserted: number; duplicates: number }>;
+  /** A device's samples in order: by boot id, then timestamp within the boot; from/to filter the timestamp. */
   listSamples(tenant: string, controllerId: string, opts?: { fromMs?: number; toMs?: number; limit?: number }): Promise<SampleRow[]>;
 
   createApiKey(key: ApiKeyRecord): Promise<void>;
@@ -324,6 +327,8 @@ export interface DeviceSlotsRow {
 export interface DeviceTwinStore {
   /** Inserts events, skipping (tenant, controllerId, seq) already stored. */
   insertDeviceEvents(rows: readonly DeviceEventRow[]): Promise<{ inserted: number; duplicates: number }>;
+  /** Deletes a device's events with seq < `beforeSeq` (bounded retention); returns how many went. */
+  trimDeviceEvents(tenant: string, controllerId: string, beforeSeq: number): Promise<number>;
   /** The newest `limit` events with seq > `afterSeq`, oldest first. */
   listDeviceEvents(tenant: string, controllerId: string, opts?: { afterSeq?: number; limit?: number }): Promise<DeviceEventRow[]>;
   /** Keeps the slot picture with the latest `atMs` (an older one arriving late changes nothing). */

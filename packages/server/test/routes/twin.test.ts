@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness } from '../harness.js';
+import { TIMELINE_KEEP } from '../../src/service/device-twin.js';
 
 const slots = (atMs: number, primaryVersion: string) => ({
   atMs,
@@ -90,6 +91,24 @@ test('twin: unknown device 404, bad event kind and bad slot shapes 400, timeline
     await post({ events: Array.from({ length: 30 }, (_, i) => ({ seq: i, atMs: 1000 + i, kind: 'app', title: `t${i}` })) });
     const last = (await h.admin('GET', '/api/v1/devices/sim-1/timeline?limit=5')).json() as { events: { seq: number }[] };
     assert.deepEqual(last.events.map((e) => e.seq), [25, 26, 27, 28, 29]);
+  } finally {
+    await h.close();
+  }
+});
+
+test('twin: retention keeps each device\'s newest TIMELINE_KEEP sequence numbers, other devices untouched', async () => {
+  const h = await createHarness();
+  try {
+    const tokenOf = async (id: string): Promise<string> => ((await h.admin('POST', '/api/v1/devices', { controllerId: id })).json() as { token: string }).token;
+    const [a, b] = [await tokenOf('sim-a'), await tokenOf('sim-b')];
+    const post = (token: string, seqs: number[]) =>
+      h.app.inject({ method: 'POST', url: '/api/v1/twin', headers: { authorization: `TargetToken ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ events: seqs.map((seq) => ({ seq, atMs: seq, kind: 'app', title: `e${seq}` })) }) });
+    assert.equal((await post(a, [1, 2, 3])).statusCode, 200);
+    assert.equal((await post(b, [1, 2])).statusCode, 200);
+    assert.equal((await post(a, [TIMELINE_KEEP + 2])).statusCode, 200);
+    const seqs = async (id: string) => ((await h.admin('GET', `/api/v1/devices/${id}/timeline`)).json() as { events: { seq: number }[] }).events.map((e) => e.seq);
+    assert.deepEqual(await seqs('sim-a'), [3, TIMELINE_KEEP + 2], 'seq 1 and 2 fell out of the window');
+    assert.deepEqual(await seqs('sim-b'), [1, 2]);
   } finally {
     await h.close();
   }

@@ -23,6 +23,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   },
   { version: 3, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
   { version: 4, name: 'rollout memberships by device', sql: 'CREATE INDEX rollout_members_device ON rollout_members (controller_id)' },
+  {
+    version: 5,
+    name: 'samples keyed by boot (uptime stamps restart at every boot)',
+    sql: `ALTER TABLE samples ADD COLUMN boot_id BIGINT NOT NULL DEFAULT 0;
+          ALTER TABLE samples DROP CONSTRAINT samples_pkey;
+          ALTER TABLE samples ADD PRIMARY KEY (tenant, controller_id, boot_id, timestamp_ms)`,
+  },
 ];
 
 const INT8_OID = 20;

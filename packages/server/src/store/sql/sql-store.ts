@@ -630,9 +630,10 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       return db.transaction(async (tx) => {
         let inserted = 0;
         for (const s of rows) {
-          inserted += await tx.run('INSERT INTO samples (tenant, controller_id, timestamp_ms, temp, received_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+          inserted += await tx.run('INSERT INTO samples (tenant, controller_id, boot_id, timestamp_ms, temp, received_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
             s.tenant,
             s.controllerId,
+            s.bootId,
             s.timestampMs,
             s.temp,
             s.receivedMs,
@@ -643,14 +644,14 @@ export function createSqlStore(options: SqlStoreOptions): Store {
     },
 
     async listSamples(tenant, controllerId, opts) {
-      const rows = await db.all<Row>('SELECT * FROM samples WHERE tenant = ? AND controller_id = ? AND timestamp_ms >= ? AND timestamp_ms <= ? ORDER BY timestamp_ms LIMIT ?', [
+      const rows = await db.all<Row>('SELECT * FROM samples WHERE tenant = ? AND controller_id = ? AND timestamp_ms >= ? AND timestamp_ms <= ? ORDER BY boot_id, timestamp_ms LIMIT ?', [
         tenant,
         controllerId,
         opts?.fromMs ?? Number.MIN_SAFE_INTEGER,
         opts?.toMs ?? Number.MAX_SAFE_INTEGER,
         opts?.limit ?? 10_000,
       ]);
-      return rows.map((r): SampleRow => ({ tenant: str(r.tenant), controllerId: str(r.controller_id), timestampMs: num(r.timestamp_ms), temp: num(r.temp), receivedMs: num(r.received_ms) }));
+      return rows.map((r): SampleRow => ({ tenant: str(r.tenant), controllerId: str(r.controller_id), bootId: num(r.boot_id), timestampMs: num(r.timestamp_ms), temp: num(r.temp), receivedMs: num(r.received_ms) }));
     },
 
     async createApiKey(k: ApiKeyRecord) {
@@ -686,6 +687,10 @@ export function createSqlStore(options: SqlStoreOptions): Store {
         }
         return { inserted, duplicates: rows.length - inserted };
       });
+    },
+
+    async trimDeviceEvents(tenant, controllerId, beforeSeq) {
+      return db.run('DELETE FROM device_events WHERE tenant = ? AND controller_id = ? AND seq < ?', [tenant, controllerId, beforeSeq]);
     },
 
     async listDeviceEvents(tenant, controllerId, opts) {

@@ -16,6 +16,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: schemaV1({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) },
   { version: 2, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) },
   { version: 3, name: 'rollout memberships by device', sql: 'CREATE INDEX rollout_members_device ON rollout_members (controller_id)' },
+  // SQLite cannot change a primary key in place: copy into a new table, then swap names.
+  {
+    version: 4,
+    name: 'samples keyed by boot (uptime stamps restart at every boot)',
+    sql: `CREATE TABLE samples_by_boot (
+            tenant TEXT NOT NULL, controller_id TEXT NOT NULL, boot_id INTEGER NOT NULL DEFAULT 0, timestamp_ms INTEGER NOT NULL,
+            temp INTEGER NOT NULL, received_ms INTEGER NOT NULL, PRIMARY KEY (tenant, controller_id, boot_id, timestamp_ms));
+          INSERT INTO samples_by_boot (tenant, controller_id, boot_id, timestamp_ms, temp, received_ms) SELECT tenant, controller_id, 0, timestamp_ms, temp, received_ms FROM samples;
+          DROP TABLE samples;
+          ALTER TABLE samples_by_boot RENAME TO samples`,
+  },
 ];
 
 function createSqliteDriver(file: string): SqlDriver {
