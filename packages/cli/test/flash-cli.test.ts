@@ -177,11 +177,13 @@ test('a SIGKILL in the middle of a boot leaves the file of a power cut; the next
   const sha = sha256File(file);
   const cut = [sweep.cuts[done], sweep.cuts[done + 1]].find((c) => c?.flash_sha256_after_cut === sha);
   assert.ok(cut !== undefined, `file after SIGKILL at ${done} traced ops matches no cut`);
-  const rec = runStep(p, file, 'boot');
+  const rec = runStep(p, file, 'boot', ['--explain']);
   assert.equal(rec.code, 0);
   const out = json(rec);
   assert.equal(out.flash_sha256, cut.recovery.flash_sha256);
   assert.equal((out.boot as { version: string }).version, '2.0.0+0');
+  assert.equal(out.resumed_swap_type, 'test');
+  assert.ok((out.explain as string[]).some((l) => /Resuming the interrupted test swap/.test(l)), 'explains the resume');
 });
 
 test('sweep: a clean mode exits 0; swap-offset\'s revert double cuts are named MCUboot defects (exit 1); --fixed is clean', () => {
@@ -207,6 +209,24 @@ test('sweep: a clean mode exits 0; swap-offset\'s revert double cuts are named M
   assert.equal(fr.cut_points, 76);
   assert.ok((fr.double_cut_points as number) > 3000);
   assert.deepEqual(fr.issues, []);
+});
+
+test('sweep: a swap-offset upgrade that fits in one sector hits MCUboot\'s index slip (named, exit 1); --fixed and swap-move are clean', () => {
+  writeFileSync(join(dir, 'small-a.raw'), 'a'.repeat(2500));
+  writeFileSync(join(dir, 'small-b.raw'), 'b'.repeat(3000));
+  for (const [raw, version, out] of [['small-a.raw', '1.0.0', 'small-a.bin'], ['small-b.raw', '2.0.0', 'small-b.bin']] as const) {
+    const r = spawnSync(process.execPath, [cliMain, 'image', 'sign', '--header-size', '0x200', '--pad-header', '--align', '4', '--version', version, '--slot-size', '0x20000', raw, out], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const images = ['--primary', 'small-a.bin', '--secondary', 'small-b.bin'];
+  const bad = flash('sweep', '--layout', 'k64f', '--mode', 'swap-offset', ...images, '--double', '--json');
+  assert.equal(bad.code, 1);
+  const r = json(bad) as { counts: Record<string, number>; issues: { kind: string; detail: string; avoid?: string }[] };
+  assert.ok((r.counts['mcuboot-defect'] as number) > 0);
+  assert.equal(r.counts.brick, 0);
+  assert.ok(r.issues.every((i) => i.kind === 'mcuboot-defect' && /no image boots/.test(i.detail) && /swap-move/.test(i.avoid ?? '')));
+  assert.equal(flash('sweep', '--layout', 'k64f', '--mode', 'swap-offset', ...images, '--double', '--fixed').code, 0);
+  assert.equal(flash('sweep', '--layout', 'k64f', '--mode', 'swap-move', ...images, '--double').code, 0);
 });
 
 test('inspect: words and JSON show images, validity, trailers and the pending swap', () => {
@@ -252,6 +272,14 @@ test('presets work as layouts; bad layouts, oversized images, wrong files and ba
   const none = flash('boot', '--layout', 'stm32f4', 'preset.bin', '--json');
   assert.equal(none.code, 0);
   assert.equal((json(none).boot as { version: string }).version, '1.0.0+0');
+
+  // A preset equal to a vector's geometry reproduces the vector's initial flash.
+  for (const [preset, p] of [['nrf52840', 'nrf52840/swap-move/test-then-revert'], ['stm32u5', 'stm32u5/swap-offset/test-then-revert'], ['stm32f4', 'stm32f4/swap-scratch/permanent']] as const) {
+    const mode = p.split('/')[1] as string;
+    const c = flash('create', '--layout', preset, '--mode', mode, '--primary', join(BOOT, p, 'images/v1.bin'), '--secondary', join(BOOT, p, 'images/v2.bin'), '-o', `${preset}.bin`, '--json');
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal((json(c) as { flash_sha256: string }).flash_sha256, loadScenario(p).initial_flash.sha256, preset);
+  }
 
   const unknown = flash('boot', '--layout', 'nosuchboard', 'preset.bin');
   assert.equal(unknown.code, 3);

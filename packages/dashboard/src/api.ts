@@ -136,6 +136,7 @@ export interface RolloutSummary {
 
 export interface Action {
   id: number;
+  controllerId: string;
   releaseId: number;
   rolloutId: number | null;
   status: string;
@@ -143,6 +144,20 @@ export interface Action {
   updatedMs: number;
   bytesServed: number;
   reason: string | null;
+}
+
+export interface ActionHistoryEntry {
+  atMs: number;
+  source: string;
+  execution: string;
+  finished: string | null;
+  code: number | null;
+  details: string[];
+}
+
+export interface ActionDetail {
+  action: Action;
+  history: ActionHistoryEntry[];
 }
 
 export interface AuditEntry {

@@ -92,6 +92,8 @@ test('dashboard end to end against slotwise demo in headless Chromium', { skip, 
     await paused.locator('[data-testid="stage-0"] [data-outcome="rolledBack"]').waitFor({ timeout: 10_000 });
     assert.match((await paused.locator('[data-testid="stage-0"] [data-outcome="rolledBack"]').textContent()) ?? '', /rolled back [1-9]/);
     assert.match((await paused.locator('.reason').textContent()) ?? '', /failure ratio/);
+    await paused.locator('details.attention summary').click();
+    assert.match((await paused.locator('details.attention').textContent()) ?? '', /field-00\d\s*rolled back/, 'the rolled-back devices are named');
     assert.equal(await page.locator('article.rollout[data-state="finished"]', { hasText: 'sensor-fw 1.1.0' }).count(), 1, 'the v1.1.0 rollout finished first');
     await shot(page, 'rollouts-paused');
 
@@ -117,6 +119,7 @@ test('dashboard end to end against slotwise demo in headless Chromium', { skip, 
     const timeline = (await page.locator('[data-testid="timeline"]').textContent()) ?? '';
     assert.match(timeline, /MCUboot: revert swap/, 'the rollback is on the timeline');
     assert.match(timeline, /Download completed/);
+    assert.match(timeline, /device reported closed\/failure — rolled back to 1\.1\.0/, 'the DDI feedback the server received is on the timeline too');
     for (const role of ['primary', 'secondary', 'scratch']) assert.equal(await page.locator(`[data-testid="slot-${role}"]`).count(), 1, role);
     assert.match((await page.locator('[data-testid="slot-primary"]').textContent()) ?? '', /v1\.1\.0/);
     await page.locator('[data-testid="timeline"] li.tl.boot details summary').first().click();

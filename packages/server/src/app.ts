@@ -24,9 +24,10 @@ import { rolloutRoutes } from './http/routes/rollouts.js';
 import { telemetryRoutes } from './http/routes/telemetry.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { opsRoutes } from './http/routes/ops.js';
-import { twinRoutes } from './http/routes/twin.js';
-import { dashboardStaticRoutes } from './http/routes/dashboard-static.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitConfig } from './http/rate-limit.js';
+import { twinRoutes } from './http/routes/twin.js';
+import { rolloutActionRoutes } from './http/routes/rollout-actions.js';
+import { dashboardStaticRoutes } from './http/routes/dashboard-static.js';
 
 export interface AppConfig {
   /** Base URL devices should use in links (`https://ota.example.net`); default from Host. */
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(telemetryRoutes, management);
   await app.register(adminRoutes, management);
   await app.register(twinRoutes, management);
+  await app.register(rolloutActionRoutes, management);
   if (config.dashboardDir != null) await app.register(dashboardStaticRoutes, { dir: config.dashboardDir });
   await app.register(opsRoutes, { services, metrics });
 

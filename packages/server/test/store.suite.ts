@@ -237,6 +237,18 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     assert.deepEqual((await store.listSamples('DEFAULT', 'd1', { fromMs: 2, toMs: 2 })).map((r) => r.timestampMs), [2]);
   });
 
+  withStore('pending rollout memberships: started stages of running rollouts where the device has no action', async (store) => {
+    const base = { tenant: 'DEFAULT', releaseId: 1, filter: {}, stages: [{ count: 1 }, { count: 2 }], successThreshold: 1, maxFailureRatio: 1, deviceTimeoutMs: 1, maintenance: null, actionType: 'forced' as const, requireVersionReport: true, reason: null, createdMs: 1, updatedMs: 1 };
+    await store.createRollout({ ...base, id: 1, name: 'a', state: 'running', currentStage: 0 }, [{ rolloutId: 1, controllerId: 'x', stage: 0 }, { rolloutId: 1, controllerId: 'y', stage: 1 }]);
+    await store.createRollout({ ...base, id: 2, name: 'b', state: 'paused', currentStage: 0 }, [{ rolloutId: 2, controllerId: 'x', stage: 0 }]);
+    assert.deepEqual(await store.listPendingRolloutMemberships('DEFAULT', 'x'), [{ rolloutId: 1, controllerId: 'x', stage: 0 }]);
+    assert.deepEqual(await store.listPendingRolloutMemberships('DEFAULT', 'y'), [], 'stage 1 has not started');
+    await store.createDevice(device('x'));
+    await store.createAction(action(5, 'x', { rolloutId: 1, stage: 0 }));
+    assert.deepEqual(await store.listPendingRolloutMemberships('DEFAULT', 'x'), [], 'assigned now');
+    assert.deepEqual(await store.listPendingRolloutMemberships('OTHER', 'x'), []);
+  });
+
   withStore('api keys are found by hash only', async (store) => {
     await store.createApiKey({ id: 'k1', name: 'ops', hash: 'ff'.repeat(32), createdMs: 1 });
     assert.equal((await store.findApiKeyByHash('ff'.repeat(32)))?.name, 'ops');

@@ -28,7 +28,7 @@ const HELP = `Usage: slotwise demo [options]
 Runs the update server with a simulated fleet and the dashboard, until Ctrl-C.
 
 Options:
-  --speed N      virtual seconds per real second (default 60)
+  --speed N      virtual seconds per real second (default 10: the story takes about two minutes)
   --devices N    fleet size, 3..500 (default 50)
   --port N       first port to try (default 8080; the next free one is used; 0: any free port)
   --host ADDR    address to listen on (default 127.0.0.1)
@@ -73,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
       return ExitCode.OK;
     }
     opts = {
-      speed: intOption('speed', values.speed, 60, 1, 10_000),
+      speed: intOption('speed', values.speed, 10, 1, 10_000),
       devices: intOption('devices', values.devices, 50, 3, 500),
       port: intOption('port', values.port, 8080, 0, 65_535),
       host: values.host ?? '127.0.0.1',

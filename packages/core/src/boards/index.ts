@@ -3,4 +3,4 @@
  * Named layouts (presets) and layout JSON parsing.
  */
 export { BOARD_PRESETS, findBoardPreset, boardGeometry, type BoardPreset } from './presets.js';
-export { layoutFromJson, layoutFromPreset, createFlashWithImages, type Layout } from './layout.js';
+export { layoutFromJson, layoutFromPreset, createFlashWithImages, secondaryImageOffset, presetNames, layoutModes, type Layout } from './layout.js';

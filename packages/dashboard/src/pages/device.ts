@@ -6,7 +6,7 @@
  * of app states, OTA milestones and boot decisions with the bootloader's reasons; its actions.
  * Real devices have no twin: the page then shows DDI actions and reported versions only.
  */
-import { api, type Action, type Device, type Samples, type SlotPicture, type Slots, type TimelineEvent } from '../api.js';
+import { api, type Action, type ActionDetail, type Device, type Samples, type SlotPicture, type Slots, type TimelineEvent } from '../api.js';
 import { ago, badge, bytes, clock, h, isOnline, svg } from '../dom.js';
 import { lineChart } from '../charts.js';
 import { live, type Page } from '../page.js';
@@ -69,7 +69,7 @@ function slotsView(s: Slots | null): HTMLElement {
 /** Decision paths the user opened stay open across the page's refreshes. */
 const openDecisions = new Set<number>();
 
-const KIND_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | 'muted'> = { boot: 'info', ota: 'ok', app: 'muted', reset: 'warn', power: 'bad', fault: 'bad' };
+const KIND_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | 'muted'> = { boot: 'info', ota: 'ok', app: 'muted', reset: 'warn', power: 'bad', fault: 'bad', ddi: 'info' };
 
 function bootDetails(e: TimelineEvent): HTMLElement | null {
   const events = e.details.events;
@@ -149,7 +149,20 @@ export const devicePage: Page = (el, id) => {
         api<Samples>('GET', `/api/v1/devices/${enc}/samples?limit=2000`),
         api<Action[]>('GET', `/api/v1/devices/${enc}/actions`),
       ]);
-      return { device, slots: slots.slots, timeline: timeline.events, samples: samples.samples.slice(-400), actions };
+      // What the server itself saw (DDI feedback, version reports, deadlines) for the last few
+      // actions: the whole timeline of a real device, merged with a simulated one's twin events.
+      const details = await Promise.all([...actions].sort((a, b) => b.id - a.id).slice(0, 5).map((a) => api<ActionDetail>('GET', `/api/v1/actions/${a.id}`)));
+      const ddi: TimelineEvent[] = details.flatMap((d) =>
+        d.history.map((e, i) => ({
+          seq: -1 - i,
+          atMs: e.atMs,
+          kind: 'ddi',
+          title: `Action #${d.action.id} (release ${d.action.releaseId}): ${e.source === 'device' ? 'device reported' : 'server'} ${e.execution}${e.finished === null || e.finished === 'none' ? '' : `/${e.finished}`}${e.details.length === 0 ? '' : ` — ${e.details.join('; ')}`}`,
+          details: {},
+        })),
+      );
+      const merged = [...timeline.events, ...ddi].sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+      return { device, slots: slots.slots, timeline: merged, samples: samples.samples.slice(-400), actions };
     },
     (d) =>
       h(

@@ -17,7 +17,8 @@ interface Filters {
 
 const filters: Filters = { q: '', version: '', group: '', state: '' };
 
-const VERSION_CLASSES = ['v0', 'v1', 'v2', 'v3', 'v4', 'v5'];
+/** Newest version first: green, then blue, violet, cyan, orange, grey. */
+const VERSION_CLASSES = ['v1', 'v2', 'v4', 'v5', 'v3', 'v0'];
 
 function stateOf(d: Device, now: number): 'updating' | 'online' | 'offline' {
   if (d.activeActionId !== null) return 'updating';
@@ -56,7 +57,7 @@ export const fleetPage: Page = (el) => {
               return h(
                 'tr',
                 {},
-                h('td', {}, h('a', { href: `#/device/${encodeURIComponent(d.controllerId)}` }, d.controllerId)),
+                h('td', { class: 'nowrap' }, h('a', { href: `#/device/${encodeURIComponent(d.controllerId)}` }, d.controllerId)),
                 h('td', {}, d.group ?? '—'),
                 h('td', {}, h('code', {}, d.runningVersion ?? 'unknown')),
                 h('td', {}, badge(st, st === 'online' ? 'ok' : st === 'updating' ? 'info' : 'muted')),
@@ -76,7 +77,7 @@ export const fleetPage: Page = (el) => {
     const byVersion = new Map<string, number>();
     for (const d of data.devices) byVersion.set(d.runningVersion ?? 'unknown', (byVersion.get(d.runningVersion ?? 'unknown') ?? 0) + 1);
     const versions = [...byVersion.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-    const cls = (v: string): string => VERSION_CLASSES[versions.indexOf(v) % VERSION_CLASSES.length] ?? 'v0';
+    const cls = (v: string): string => VERSION_CLASSES[(versions.length - 1 - versions.indexOf(v)) % VERSION_CLASSES.length] ?? 'v0';
     const online = data.devices.filter((d) => isOnline(d.lastSeenMs, now)).length;
     const updating = data.devices.filter((d) => d.activeActionId !== null).length;
     const groups = [...new Set(data.devices.map((d) => d.group ?? ''))].sort();

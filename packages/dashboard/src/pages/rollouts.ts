@@ -4,7 +4,7 @@
  * failed, timed out, updating, waiting), its state and reason, pause / resume / abort; and a
  * form that creates a rollout from a release and a device filter with staged percentages.
  */
-import { api, type Device, type Release, type RolloutSummary, type StageSummary } from '../api.js';
+import { api, type Action, type Device, type Release, type RolloutSummary, type StageSummary } from '../api.js';
 import { ago, badge, h } from '../dom.js';
 import { stackedBar } from '../charts.js';
 import { errorBox, live, type Page } from '../page.js';
@@ -40,7 +40,30 @@ function stageLabel(stage: { count: number } | { percent: number } | undefined, 
   return `${i === 0 && n > 1 ? 'Canary' : `Stage ${i + 1}`} · ${what}`;
 }
 
-function rolloutCard(s: RolloutSummary, releases: Map<number, Release>, act: (id: number, verb: 'pause' | 'resume' | 'abort') => void): HTMLElement {
+/** Device lists the operator opened stay open across refreshes. */
+const openLists = new Set<number>();
+
+const ATTENTION: Record<string, { label: string; tone: 'warn' | 'bad' }> = { rolled_back: { label: 'rolled back', tone: 'warn' }, failed: { label: 'failed', tone: 'bad' }, timed_out: { label: 'timed out', tone: 'bad' } };
+
+function attentionList(rolloutId: number, actions: readonly Action[]): HTMLElement | null {
+  const bad = actions.filter((a) => ATTENTION[a.status] !== undefined);
+  if (bad.length === 0) return null;
+  return h(
+    'details',
+    { class: 'attention', 'data-testid': `attention-${rolloutId}`, open: openLists.has(rolloutId), ontoggle: (e: Event) => ((e.target as HTMLDetailsElement).open ? openLists.add(rolloutId) : openLists.delete(rolloutId)) },
+    h('summary', {}, `Devices that did not update (${bad.length})`),
+    h(
+      'ul',
+      {},
+      ...bad.map((a) => {
+        const why = ATTENTION[a.status]!;
+        return h('li', {}, h('a', { href: `#/device/${encodeURIComponent(a.controllerId)}` }, a.controllerId), ' ', badge(why.label, why.tone), a.reason === null ? null : h('span', { class: 'muted' }, ` ${a.reason}`));
+      }),
+    ),
+  );
+}
+
+function rolloutCard(s: RolloutSummary & { actions: Action[] }, releases: Map<number, Release>, act: (id: number, verb: 'pause' | 'resume' | 'abort') => void): HTMLElement {
   const r = s.rollout;
   const rel = releases.get(r.releaseId);
   const tone = r.state === 'running' ? 'info' : r.state === 'finished' ? 'ok' : r.state === 'paused' ? 'warn' : 'bad';
@@ -63,6 +86,7 @@ function rolloutCard(s: RolloutSummary, releases: Map<number, Release>, act: (id
     ),
     r.reason === null ? null : h('p', { class: r.state === 'paused' ? 'reason warn' : 'reason' }, r.reason),
     ...s.stages.map((st, i) => stageRow(st, stageLabel(r.stages[i], i, r.stages.length), r.state === 'running' && i === r.currentStage)),
+    attentionList(r.id, s.actions),
   );
 }
 
@@ -147,9 +171,14 @@ export const rolloutsPage: Page = (el) => {
   const listHolder = h('div', {});
   el.replaceChildren(h('h1', {}, 'Rollouts'), h('div', { class: 'rollouts-layout' }, listHolder, formHolder));
   let releases = new Map<number, Release>();
-  const load = async (): Promise<RolloutSummary[]> => {
+  const load = async (): Promise<(RolloutSummary & { actions: Action[] })[]> => {
     const list = await api<{ id: number }[]>('GET', '/api/v1/rollouts');
-    return Promise.all(list.map((r) => r.id).sort((a, b) => b - a).map((id) => api<RolloutSummary>('GET', `/api/v1/rollouts/${id}`)));
+    return Promise.all(
+      list
+        .map((r) => r.id)
+        .sort((a, b) => b - a)
+        .map(async (id) => ({ ...(await api<RolloutSummary>('GET', `/api/v1/rollouts/${id}`)), actions: await api<Action[]>('GET', `/api/v1/rollouts/${id}/actions`) })),
+    );
   };
   const act = (id: number, verb: 'pause' | 'resume' | 'abort'): void => {
     if (verb === 'abort' && !confirm(`Abort rollout #${id}? Devices that have not started are left alone; running actions are canceled.`)) return;

@@ -8,7 +8,7 @@
  * restart after a crash) converge on the same state. Success means "reported running the new
  * version" (service/actions.ts), so rollbacks count as failures.
  */
-import { OPEN_ACTION_STATUSES, type ActionType, type DeviceFilter, type MaintenanceWindow, type RolloutRecord, type RolloutStage } from '../store/store.js';
+import { OPEN_ACTION_STATUSES, type ActionType, type DeviceFilter, type MaintenanceWindow, type ReleaseRecord, type RolloutRecord, type RolloutStage } from '../store/store.js';
 import { ApiError } from '../http/errors.js';
 import type { ActionService } from './actions.js';
 import { audit } from './audit.js';
@@ -94,14 +94,20 @@ export function createRolloutService(ctx: ServiceContext, actions: ActionService
     const release = await releases.get(r.tenant, r.releaseId);
     for (const m of members) {
       if (existing.has(m.controllerId)) continue;
-      const device = await ctx.store.getDevice(r.tenant, m.controllerId);
-      if (device === null || sameVersion(device.runningVersion, release.version)) continue;
-      const created = await actions.create(
-        { tenant: r.tenant, device, release, type: r.actionType, rolloutId: r.id, stage, maintenance: r.maintenance, timeoutMs: r.deviceTimeoutMs, requireVersionReport: r.requireVersionReport },
-        `rollout:${r.id}`,
-      );
-      if (created === null) ctx.log.warn({ rolloutId: r.id, device: m.controllerId }, 'device busy with another action; will retry on the next evaluation');
+      await assignMember(r, m.controllerId, stage, release);
     }
+  }
+
+  /** Creates the rollout's action for one member, unless it already runs the release or is busy. */
+  async function assignMember(r: RolloutRecord, controllerId: string, stage: number, known?: ReleaseRecord): Promise<void> {
+    const release = known ?? (await releases.get(r.tenant, r.releaseId));
+    const device = await ctx.store.getDevice(r.tenant, controllerId);
+    if (device === null || sameVersion(device.runningVersion, release.version)) return;
+    const created = await actions.create(
+      { tenant: r.tenant, device, release, type: r.actionType, rolloutId: r.id, stage, maintenance: r.maintenance, timeoutMs: r.deviceTimeoutMs, requireVersionReport: r.requireVersionReport },
+      `rollout:${r.id}`,
+    );
+    if (created === null) ctx.log.warn({ rolloutId: r.id, device: controllerId }, 'device busy with another action; it is assigned when that action ends');
   }
 
   // Counted in SQL: the rollout is re-evaluated at every decided action, so reading every
@@ -250,6 +256,13 @@ export function createRolloutService(ctx: ServiceContext, actions: ActionService
   };
   actions.onDecided(async (a) => {
     if (a.rolloutId !== null) await service.evaluate(a.rolloutId);
+    // The device is free again: rollouts that skipped it while it was busy can assign it now.
+    for (const m of await ctx.store.listPendingRolloutMemberships(a.tenant, a.controllerId)) {
+      const r = await ctx.store.getRollout(m.rolloutId);
+      if (r === null || r.state !== 'running') continue;
+      await assignMember(r, m.controllerId, m.stage);
+      await service.evaluate(r.id);
+    }
   });
   return service;
 }

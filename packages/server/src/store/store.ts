@@ -277,6 +277,11 @@ export interface Store extends DeviceTwinStore {
   /** CAS on state and stage: returns false when `expect` no longer holds. */
   updateRollout(id: number, patch: RolloutPatch, expect?: { state?: RolloutState; currentStage?: number }): Promise<boolean>;
   listRolloutMembers(rolloutId: number, stage?: number): Promise<RolloutMember[]>;
+  /**
+   * Running rollouts in which this device is a member of a started stage but has no action yet
+   * (it was busy when its stage started): the rollouts to assign it in once it is free.
+   */
+  listPendingRolloutMemberships(tenant: string, controllerId: string): Promise<RolloutMember[]>;
   /** Members per stage and actions per (stage, status) of a rollout: its summary without reading every row out. */
   countRollout(rolloutId: number): Promise<{ members: { stage: number; count: number }[]; actions: { stage: number; status: ActionStatus; count: number }[] }>;
 

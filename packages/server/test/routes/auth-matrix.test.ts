@@ -78,6 +78,7 @@ test('auth matrix: only the right credential is accepted, on every route', async
       { method: 'POST', route: '/api/v1/twin', url: '/api/v1/twin', kind: 'device', body: { events: [{ seq: 1, atMs: 1000, kind: 'app', title: 'IDLE → SAMPLE' }] } },
       { method: 'GET', route: '/api/v1/devices/:id/timeline', url: '/api/v1/devices/dev-a/timeline', kind: 'admin' },
       { method: 'GET', route: '/api/v1/devices/:id/slots', url: '/api/v1/devices/dev-a/slots', kind: 'admin' },
+      { method: 'GET', route: '/api/v1/rollouts/:id/actions', url: `/api/v1/rollouts/${rolloutId}/actions`, kind: 'admin' },
     ];
 
     const publicRoutes = new Set(['/healthz', '/metrics']);

@@ -25,6 +25,9 @@ async function failWith(details: string[]): Promise<{ status: string; reason: st
     assert.equal(fb.statusCode, 200, fb.body);
     const action = ((await h.admin('GET', `/api/v1/actions/${actionId}`)).json() as { action: { status: string; reason: string | null } }).action;
     const s = (await h.admin('GET', `/api/v1/rollouts/${rolloutId}`)).json() as { stages: { rolledBack: number; failed: number }[] };
+    const listed = (await h.admin('GET', `/api/v1/rollouts/${rolloutId}/actions`)).json() as { id: number; controllerId: string; status: string }[];
+    assert.deepEqual(listed.map((a) => [a.id, a.controllerId, a.status]), [[Number(actionId), 'dev-1', action.status]], 'the rollout lists its actions with their outcome');
+    assert.equal((await h.admin('GET', '/api/v1/rollouts/999/actions')).statusCode, 404);
     return { status: action.status, reason: action.reason, rolledBack: s.stages[0]?.rolledBack ?? -1, failed: s.stages[0]?.failed ?? -1 };
   } finally {
     await h.close();

@@ -143,3 +143,22 @@ test('an operator pause holds the next stage until resume', async () => {
     await h.close();
   }
 });
+
+test('a device busy with another action when its stage starts is assigned as soon as it is free', async () => {
+  const h = await createHarness();
+  try {
+    const { releaseId, tokens } = await fleet(h, 2);
+    const other = (await h.admin('POST', '/api/v1/releases', { name: 'hotfix', version: '1.0.1', artifacts: [{ sha256: ((await h.admin('GET', '/api/v1/artifacts')).json() as { sha256: string }[])[0]?.sha256 }] })).json() as { id: number };
+    const busy = (await h.admin('POST', '/api/v1/deployments', { controllerId: 'd1', releaseId: other.id })).json() as { id: number };
+    const id = ((await h.admin('POST', '/api/v1/rollouts', { name: 'r', releaseId, filter: {}, stages: [{ percent: 100 }] })).json() as { id: number }).id;
+    const d1 = device(h, 'd1', tokens.get('d1') ?? '');
+    const summary = async () => ((await h.admin('GET', `/api/v1/rollouts/${id}`)).json() as Summary).stages[0];
+    assert.deepEqual([(await summary())?.members, (await summary())?.assigned], [2, 1], 'd1 is busy');
+    const fb = await h.app.inject({ method: 'POST', url: `/DEFAULT/controller/v1/d1/deploymentBase/${busy.id}/feedback`, headers: { authorization: `TargetToken ${tokens.get('d1') ?? ''}`, 'content-type': 'application/json' }, payload: '{"status":{"execution":"closed","result":{"finished":"failure"}}}' });
+    assert.equal(fb.statusCode, 200);
+    assert.equal((await summary())?.assigned, 2, 'assigned once its other action ended');
+    assert.equal(await d1.hasDeployment(), true);
+  } finally {
+    await h.close();
+  }
+});

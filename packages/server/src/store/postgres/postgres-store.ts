@@ -22,6 +22,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
           CREATE TABLE blob_chunks (sha256 TEXT NOT NULL, idx INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, idx))`,
   },
   { version: 3, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
+  { version: 4, name: 'rollout memberships by device', sql: 'CREATE INDEX rollout_members_device ON rollout_members (controller_id)' },
 ];
 
 const INT8_OID = 20;

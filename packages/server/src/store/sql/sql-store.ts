@@ -593,6 +593,17 @@ export function createSqlStore(options: SqlStoreOptions): Store {
       return rows.map((r): RolloutMember => ({ rolloutId: num(r.rollout_id), controllerId: str(r.controller_id), stage: num(r.stage) }));
     },
 
+    async listPendingRolloutMemberships(tenant, controllerId) {
+      const rows = await db.all<Row>(
+        `SELECT m.rollout_id, m.controller_id, m.stage FROM rollout_members m JOIN rollouts r ON r.id = m.rollout_id
+         WHERE m.controller_id = ? AND r.tenant = ? AND r.state = 'running' AND m.stage <= r.current_stage
+           AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.rollout_id = m.rollout_id AND a.controller_id = m.controller_id)
+         ORDER BY m.rollout_id`,
+        [controllerId, tenant],
+      );
+      return rows.map((r): RolloutMember => ({ rolloutId: num(r.rollout_id), controllerId: str(r.controller_id), stage: num(r.stage) }));
+    },
+
     async countRollout(rolloutId) {
       const members = await db.all<Row>('SELECT stage, COUNT(*) AS n FROM rollout_members WHERE rollout_id = ? GROUP BY stage', [rolloutId]);
       const actions = await db.all<Row>('SELECT stage, status, COUNT(*) AS n FROM actions WHERE rollout_id = ? GROUP BY stage, status', [rolloutId]);

@@ -15,6 +15,7 @@ import type { Store } from '../store.js';
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: schemaV1({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) },
   { version: 2, name: 'device twin: timeline and slots', sql: schemaV2DeviceTwin({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) },
+  { version: 3, name: 'rollout memberships by device', sql: 'CREATE INDEX rollout_members_device ON rollout_members (controller_id)' },
 ];
 
 function createSqliteDriver(file: string): SqlDriver {
