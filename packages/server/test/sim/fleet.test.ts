@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createFleet, formatReport, parseScenario, reportJson, type Scenario } from '@slotwise/core/fleet/index';
 import { createScheduler } from '@slotwise/core';
 import { nodeCrypto } from '@slotwise/core/node/crypto';
@@ -107,4 +107,15 @@ test('bad builds by client profile: health-checking clients revert a crash loop 
   assert.equal(crashZephyr.versions['3.0.0'], 9, formatReport(crashZephyr));
   assert.equal(crashZephyr.rollouts[0]?.state, 'finished');
   assert.equal(crashZephyr.outcomes.bricked, 0);
+});
+
+test('golden trace: a canary device of the bad build, line by line (SLOTWISE_UPDATE_GOLDEN=1 rewrites it)', async () => {
+  const golden = new URL('./golden/canary-bad-build.sim-000000.txt', import.meta.url);
+  const r = await runScenario(load('canary-bad-build'), { traceDevice: 'sim-000000', checkBootable: false });
+  const text = r.trace.join('\n') + '\n';
+  if (process.env['SLOTWISE_UPDATE_GOLDEN'] === '1') writeFileSync(golden, text);
+  const want = readFileSync(golden, 'utf8').split('\n');
+  const got = text.split('\n');
+  const first = got.findIndex((l, i) => l !== want[i]);
+  assert.equal(first === -1 && got.length === want.length, true, `first differing line ${first + 1}:\n  want: ${want[first]}\n  got:  ${got[first]}`);
 });
