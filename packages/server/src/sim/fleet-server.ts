@@ -17,7 +17,7 @@ import { createImageInspector } from '../service/image-inspector.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createInjectTransport } from '../transport/inject-transport.js';
-import { createMemoryBlobStore } from './memory-blob-store.js';
+import { createMemoryBlobStore } from '../blob/blob-store.js';
 import { adminClient, createOperator } from './operator.js';
 
 export interface SimServerOptions {
