@@ -32,6 +32,12 @@ export default tseslint.config(
     },
   },
   {
+    // The installed launcher is CommonJS on purpose (bin/slotwise.cjs: no ES-module loader for `image`).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['packages/core/src/**/*.ts'],
     ignores: ['packages/core/src/node/**', 'packages/core/src/**/*.test.ts'],
     rules: {

@@ -15,6 +15,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/cli/dist/main.js');
 // The single-file build from `npm run bundle` (scripts/bundle-cli.mjs), measured when present.
 const bundle = join(root, 'packages/cli/dist/bundle/slotwise.mjs');
+// The installed command: bin/slotwise.cjs runs `image` from the CommonJS build dist/image.cjs.
+const installed = join(root, 'packages/cli/bin/slotwise.cjs');
 const keys = join(root, '../shared/vectors/image/keys');
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
@@ -56,7 +58,7 @@ if (!c.verify(null, digest, key, sig)) process.exit(1);
 );
 
 const cases: Array<{ name: string; args: string[] }> = [{ name: 'node -e 0', args: ['-e', '0'] }];
-const entries: Array<[string, string]> = [['tsc', cli], ...(existsSync(bundle) ? [['bundle', bundle] as [string, string]] : [])];
+const entries: Array<[string, string]> = [['bin', installed], ['tsc', cli], ...(existsSync(bundle) ? [['bundle', bundle] as [string, string]] : [])];
 for (const [build, entry] of entries) {
   for (const [label, key] of [['ec-p256', 'root-ec-p256.pem'], ['ed25519', 'root-ed25519.pem']] as const) {
     const out = join(dir, `${build}-${label}.bin`);
@@ -77,7 +79,7 @@ rmSync(dir, { recursive: true, force: true });
 
 const floor = median(samples.get('node -e 0') ?? []);
 console.log(`whole-process runs, 1 MiB payload, median of ${RUNS} (goal: <= 1.3x node -e 0)`);
-console.log('tsc = packages/cli/dist/main.js (npm run build); bundle = packages/cli/dist/bundle/slotwise.mjs (npm run bundle)');
+console.log('bin = packages/cli/bin/slotwise.cjs, the installed `slotwise` (image command from dist/image.cjs); tsc = packages/cli/dist/main.js (npm run build); bundle = packages/cli/dist/bundle/slotwise.mjs (npm run bundle)');
 for (const c of cases) {
   const m = median(samples.get(c.name) ?? []);
   const ratio = m / floor;

@@ -45,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// A reader that closes early (`slotwise … | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
