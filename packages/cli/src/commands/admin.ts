@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../exit-codes.js';
+import { UsageError } from '../command-errors.js';
 
 const HELP = `Usage: slotwise admin [connection] <command> [options]
 
@@ -36,7 +37,6 @@ Commands:
   audit [--limit N]
 `;
 
-class UsageError extends Error {}
 
 interface Conn {
   url: string;

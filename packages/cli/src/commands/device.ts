@@ -30,6 +30,7 @@ import { formatLogLine } from '@slotwise/core/device/log';
 import type { DeviceLogRecord } from '@slotwise/core/device/driver';
 import { createFetchTransport } from '@slotwise/server/transport/fetch-transport';
 import { ExitCode } from '../exit-codes.js';
+import { UsageError, exitCodeForError } from '../command-errors.js';
 
 const HELP = `Usage: slotwise device run --server URL --id ID --token TOKEN --flash FILE --layout BOARD [options]
 
@@ -55,7 +56,6 @@ Options:
                     so a swap lasts long enough to pull the plug in the middle of it)
 `;
 
-class UsageError extends Error {}
 
 function need(v: string | undefined, name: string): string {
   if (v === undefined || v === '') throw new UsageError(`${name} is required`);
@@ -204,15 +204,6 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(HELP);
     return ExitCode.USAGE;
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as TypeError & { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)) {
-      process.stderr.write(`slotwise device: ${e.message}\n`);
-      return ExitCode.USAGE;
-    }
-    const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-    if (typeof code === 'string' && code.startsWith('SW_ERR_')) {
-      process.stderr.write(`slotwise device: ${(e as Error).message} [${code}]\n`);
-      return ExitCode.BAD_INPUT;
-    }
-    throw e;
+    return exitCodeForError('device', e);
   }
 }

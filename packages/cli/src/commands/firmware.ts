@@ -13,6 +13,7 @@ import { nodeCrypto } from '@slotwise/core/node/crypto';
 import { loadKey } from '@slotwise/core/image/keys';
 import { buildFirmwareImage, readFirmware, type FirmwareFaults } from '@slotwise/core/device/firmware';
 import { ExitCode } from '../exit-codes.js';
+import { UsageError, exitCodeForError } from '../command-errors.js';
 
 const HELP = `Usage: slotwise firmware build --version V --key KEY.pem -o OUT [options]
        slotwise firmware show FILE
@@ -32,7 +33,6 @@ Options (build):
   --slot-size N        fail if the image does not fit a slot of N bytes
 `;
 
-class UsageError extends Error {}
 
 function int(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -138,15 +138,6 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(HELP);
     return ExitCode.USAGE;
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as TypeError & { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)) {
-      process.stderr.write(`slotwise firmware: ${e.message}\n`);
-      return ExitCode.USAGE;
-    }
-    const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-    if (typeof code === 'string' && code.startsWith('SW_ERR_')) {
-      process.stderr.write(`slotwise firmware: ${(e as Error).message} [${code}]\n`);
-      return ExitCode.BAD_INPUT;
-    }
-    throw e;
+    return exitCodeForError('firmware', e);
   }
 }
