@@ -2,25 +2,18 @@
  * The whole app on PostgreSQL (store and artifact bytes): a staged rollout where one device
  * installs, one rolls back, artifacts served from the database with Range.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { openPostgresBlobStore } from '../src/store/postgres/postgres-blob-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createHarness, seedRelease } from './harness.js';
-import { freshSchemaName, pgTestUrl } from './pg-test-env.js';
+import { freshSchemas, pgTestUrl } from './pg-test-env.js';
 
 const env = pgTestUrl();
 if ('skip' in env) {
   test('app on postgres', { skip: env.skip }, () => undefined);
 } else {
-  const schema = freshSchemaName();
-  after(async () => {
-    const client = new pg.Client({ connectionString: env.url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  });
+  const schema = freshSchemas(env.url)();
 
   test('app on postgres: rollout with a rollback, artifact ranges from the database', async () => {
     const store = openPostgresStore({ url: env.url, schema });

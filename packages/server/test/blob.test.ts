@@ -4,12 +4,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createFsBlobStore } from '../src/blob/blob-store.js';
 import { openPostgresBlobStore } from '../src/store/postgres/postgres-blob-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { runBlobSuite } from './blob.suite.js';
-import { freshSchemaName, pgTestUrl } from './pg-test-env.js';
+import { freshSchemas, pgTestUrl } from './pg-test-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slotwise-blob-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,16 +27,9 @@ const env = pgTestUrl();
 if ('skip' in env) {
   test('postgres blob suite', { skip: env.skip }, () => undefined);
 } else {
-  const schemas: string[] = [];
-  after(async () => {
-    const client = new pg.Client({ connectionString: env.url });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    await client.end();
-  });
+  const freshSchema = freshSchemas(env.url);
   runBlobSuite('postgres', async () => {
-    const schema = freshSchemaName();
-    schemas.push(schema);
+    const schema = freshSchema();
     const store = openPostgresStore({ url: env.url, schema });
     await store.migrate();
     await store.close();

@@ -5,6 +5,8 @@
  * Each call hands out a fresh schema name, so parallel runs never share tables.
  */
 import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
+import pg from 'pg';
 
 export function pgTestUrl(): { url: string } | { skip: string } {
   const url = process.env.SLOTWISE_TEST_PG_URL;
@@ -17,4 +19,23 @@ export function pgTestUrl(): { url: string } | { skip: string } {
 
 export function freshSchemaName(): string {
   return `t_${process.pid}_${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Hands out fresh schema names on the server at `url` and drops every one of them when the
+ * test file ends (node:test `after`), so a run leaves nothing behind.
+ */
+export function freshSchemas(url: string): () => string {
+  const schemas: string[] = [];
+  after(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+    await client.end();
+  });
+  return () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    return schema;
+  };
 }
