@@ -61,6 +61,13 @@ export interface OtaOptions {
    * reverts it (issue 5 (c)). Buffered samples of an image that never delivered are lost with it.
    */
   readonly healthTimeoutMs: number;
+  /**
+   * `health` policy: a delivery confirms only once the image has run this long (0: the first
+   * delivery confirms). A build that crashes sooner never confirms, so MCUboot reverts it.
+   */
+  readonly confirmAfterUptimeMs: number;
+  /** G29: a failed chunk is fetched again from `bytes_written` (true) or the download restarts at 0. */
+  readonly resumeDownloads: boolean;
   /** Fault switch of a test build (firmware.ts): this firmware never confirms itself. */
   readonly neverConfirms: boolean;
   readonly logModule: string;
@@ -74,6 +81,8 @@ export const DEFAULT_OTA_OPTIONS: OtaOptions = {
   slotSizeBytes: 0x70000,
   eraseSizeBytes: 4096,
   healthTimeoutMs: 600_000,
+  confirmAfterUptimeMs: 0,
+  resumeDownloads: true,
   neverConfirms: false,
   logModule: 'ota',
 };
@@ -136,6 +145,9 @@ export function createOtaState(boot: BootInfo, overrides: Partial<OtaOptions> = 
   const options = { ...DEFAULT_OTA_OPTIONS, ...overrides };
   for (const k of ['chunkBytes', 'chunksPerWait', 'checkIntervalMs', 'slotSizeBytes', 'eraseSizeBytes', 'healthTimeoutMs'] as const) {
     if (!Number.isInteger(options[k]) || options[k] <= 0) throw new RangeError(`ota options: expected ${k} to be a positive integer, got ${options[k]}`);
+  }
+  if (!Number.isInteger(options.confirmAfterUptimeMs) || options.confirmAfterUptimeMs < 0) {
+    throw new RangeError(`ota options: expected confirmAfterUptimeMs to be a non-negative integer, got ${options.confirmAfterUptimeMs}`);
   }
   return {
     ctx: {
@@ -238,7 +250,9 @@ function fail(s: OtaState, atMs: number, err: number, effects: OtaEffect[]): Ota
     type: 'log',
     entry: { level: 'err', module: s.options.logModule, message: `OTA error ${err}, retry ${s.ctx.ota_retry_count}, wait ${delay} ms` },
   };
-  return [{ ...s, ctx, phase: { tag: 'parked' } }, [...effects, log, { type: 'ota.yield' }]];
+  // The failure path is a decision, like the app's change to ERROR: it feeds the watchdog, so a
+  // 30 s HTTP timeout followed by a 30 s WAIT slice cannot starve it (found by the fleet run).
+  return [{ ...s, ctx, phase: { tag: 'parked' } }, [...effects, log, { type: 'watchdog.feed' }, { type: 'ota.yield' }]];
 }
 
 function reportRunning(s: OtaState): DdiRequest {
@@ -316,7 +330,10 @@ function onChunk(s: OtaState, atMs: number, bytes: Uint8Array): OtaStep {
 function onResult(s: OtaState, atMs: number, result: DdiResult): OtaStep {
   if (s.phase.tag !== 'busy') return [s, []];
   const awaiting = s.phase.awaiting;
-  if (!result.ok) return fail(s, atMs, result.err, []);
+  if (!result.ok) {
+    const restart = awaiting === 'download' && !s.options.resumeDownloads;
+    return fail(restart ? { ...s, ctx: { ...s.ctx, bytes_written: 0, download_in_progress: false }, erasedBytes: 0 } : s, atMs, result.err, []);
+  }
   const a = result.answer;
   if (a.kind !== awaiting && !(a.kind === 'ack' && (awaiting === 'feedback' || awaiting === 'configData' || awaiting === 'cancelFeedback'))) {
     return fail(s, atMs, -Errno.EBADMSG, []);
@@ -388,7 +405,7 @@ export function otaStep(s: OtaState, e: OtaEvent): OtaStep {
       }
       return [s, []];
     case 'app.delivered':
-      return !s.confirmed && s.options.confirmPolicy === 'health' && !s.options.neverConfirms ? confirm(s) : [s, []];
+      return !s.confirmed && s.options.confirmPolicy === 'health' && !s.options.neverConfirms && e.atMs >= s.options.confirmAfterUptimeMs ? confirm(s) : [s, []];
     case 'health.expired':
       if (s.confirmed) return [s, []];
       return [
