@@ -185,13 +185,24 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     keep({ kind: 'log', simMs: scheduler.nowMs(), boot: bootCount, atMs: uptime(), level, module, message });
   };
 
+  // One pending watchdog timer at a time: a feed only moves `fedAt`; when the timer comes due
+  // before `fedAt + watchdogMs` it re-arms there, so the reset happens at the same instant as
+  // with a timer restarted at every feed, for a fraction of the kernel events.
+  let fedAt = 0;
+  const armWatchdog = (atMs: number): void => {
+    const mine = epoch;
+    watchdog = scheduler.at(atMs, () => {
+      watchdog = undefined;
+      if (mine !== epoch || watchdogMs === null) return;
+      const due = fedAt + watchdogMs;
+      if (scheduler.nowMs() >= due) reset('watchdog');
+      else armWatchdog(due);
+    });
+  };
   const feedWatchdog = (): void => {
     if (watchdogMs === null) return;
-    if (watchdog !== undefined) scheduler.cancel(watchdog);
-    const mine = epoch;
-    watchdog = scheduler.after(watchdogMs, () => {
-      if (mine === epoch) reset('watchdog');
-    });
+    fedAt = scheduler.nowMs();
+    if (watchdog === undefined) armWatchdog(fedAt + watchdogMs);
   };
 
   const dispatch = (event: DeviceEvent): void => {
