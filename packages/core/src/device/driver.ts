@@ -101,6 +101,8 @@ export interface DeviceDriverInput {
    * model still decides whether a request can leave the device (and how long that takes).
    */
   readonly link?: DeviceLink;
+  /** Uniform draws in [0, 1) for the OTA task's G7 check jitter (carried in poll answers' events). */
+  readonly random?: () => number;
 }
 
 /** Observes every reducer step (for tests and traces). */
@@ -223,7 +225,8 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     const issuedAt = scheduler.nowMs();
     const bytes = request.kind === 'download' ? request.toByte - request.fromByte + 1 : DDI_JSON_BYTES;
     const net = network.exchange(issuedAt, bytes, 'ddi');
-    const deliver = (result: DdiResult): void => later(0, () => dispatch({ type: 'ota.ddi.result', atMs: uptime(), result }), issuedAt + net.durationMs);
+    const draw = (): { draw?: number } => (input.random !== undefined && request.kind === 'poll' ? { draw: input.random() } : {});
+    const deliver = (result: DdiResult): void => later(0, () => dispatch({ type: 'ota.ddi.result', atMs: uptime(), result, ...draw() }), issuedAt + net.durationMs);
     if (net.err !== 0) {
       deliver({ ok: false, err: net.err });
       return;
@@ -231,7 +234,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     const mine = epoch;
     if (link !== undefined) {
       link.ddi(request, (result) => {
-        if (mine === epoch) dispatch({ type: 'ota.ddi.result', atMs: uptime(), result });
+        if (mine === epoch) dispatch({ type: 'ota.ddi.result', atMs: uptime(), result, ...draw() });
       });
       return;
     }

@@ -329,7 +329,8 @@ export function createFleet(input: FleetInput): Fleet {
         const all = countUpdated() === devices.length;
         inflight.push(
           server.rollouts().then((rs) => {
-            if (all || rs.every((r) => r.state !== 'running')) stop = true;
+            // A paused rollout may still have actions its devices have not fetched yet: wait for them.
+            if (all || rs.every((r) => r.state !== 'running' && r.stages.every((st) => st.open === 0))) stop = true;
           }),
         );
       }

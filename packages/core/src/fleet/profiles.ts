@@ -8,9 +8,11 @@
  *   no proceeding feedback, confirm on the first delivered sample after `healthDelayMs` of uptime
  *   (`confirm: 'health'`) or at BOOT (`'boot'`), a reset after `healthTimeoutMs` unconfirmed,
  *   closed success/failure (rollback) reports, §10 backoff 10/60/300 s on a separate OTA counter,
- *   no jitter, RAM progress lost on reset. Only chunkBytes, chunksPerVisit, resume, confirm,
- *   healthDelayMs, healthTimeoutMs and defaultPollMs (the check interval before the server names
- *   one) are read, as OTA options; the other fields below state what the reducer does.
+ *   ±10 % jitter on the check interval (G7's switch for fleet simulations; without it a fleet
+ *   powered on together polls in one herd forever), RAM progress lost on reset. Only chunkBytes,
+ *   chunksPerVisit, resume, confirm, healthDelayMs, healthTimeoutMs, jitter and defaultPollMs
+ *   (the check interval before the server names one) are read, as OTA options; the other fields
+ *   below state what the reducer does.
  * The light agent (device.ts) reads every switch for the foreign clients:
  * - `zephyr` (B.1): one GET per probe, no progress feedback, confirm on init (health =
  *   reaching hawkbit_init), reboot on an unconfirmed image, `closed/success` even after a
@@ -90,7 +92,7 @@ export const CLIENT_PROFILES: Readonly<Record<ProfileName, ClientProfile>> = {
     rebootIfUnconfirmed: false,
     activePollMs: null,
     defaultPollMs: 3_600_000,
-    jitter: 0,
+    jitter: 0.1,
     errorBackoff: 'table',
     configMode: 'merge',
     feedbackId: 'none',

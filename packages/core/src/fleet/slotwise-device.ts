@@ -230,6 +230,7 @@ export class SlotwiseFleetDevice implements FleetMember {
           healthTimeoutMs: p.healthTimeoutMs,
           confirmAfterUptimeMs: p.confirm === 'health' ? p.healthDelayMs : 0,
           resumeDownloads: p.resume,
+          checkJitter: p.jitter,
         },
       },
       ota: {
@@ -275,6 +276,7 @@ export class SlotwiseFleetDevice implements FleetMember {
         if (r.kind === 'log') this.trace(`<${r.level}> ${r.module}: ${r.message}`);
       },
       link: this.deviceLink(),
+      random: () => this.random.float(),
       onReset: (reason) => {
         this.trace(`reset (${reason})`);
         return this.bootloader(reason);
