@@ -209,6 +209,7 @@ export function createFleet(input: FleetInput): Fleet {
   const latencies: number[] = [];
   let requests = 0;
   let serverDownUntil = -Infinity;
+  const restartWindows = scenario.operator.flatMap((st) => (st.op === 'server.restart' ? [{ fromMs: st.atMs, untilMs: st.atMs + (st.downMs ?? 0) }] : []));
   let stop = false;
   const traceId = input.traceDevice;
 
@@ -232,21 +233,19 @@ export function createFleet(input: FleetInput): Fleet {
     after: (delayMs, fn) => void scheduler.after(delayMs, fn),
     trace: (d, line) => traceLine(d.controllerId, line),
     carry(d, requestBytes, responseBytes, done) {
+      // One kernel event per exchange: the server's down windows are known from the script.
       const sentAt = rel();
       const plan = planRequest(d.link, d.random, sentAt, requestBytes);
       if (plan.kind === 'fails') {
         scheduler.at(t0 + plan.atMs, () => done({ ok: false, reason: plan.reason }));
         return;
       }
-      scheduler.at(t0 + plan.atMs, () => {
-        const arrive = scheduler.nowMs();
-        if (arrive < serverDownUntil) {
-          scheduler.at(arrive + d.link.latencyMs, () => done({ ok: false, reason: 'refused' }));
-          return;
-        }
-        const rp = planResponse(d.link, d.random, sentAt, arrive - t0, responseBytes);
-        scheduler.at(t0 + rp.atMs, () => done({ ok: true, status: 200, body: NO_BODY, broken: rp.broken }));
-      });
+      if (restartWindows.some((w) => plan.atMs >= w.fromMs && plan.atMs < w.untilMs)) {
+        scheduler.at(t0 + plan.atMs + d.link.latencyMs, () => done({ ok: false, reason: 'refused' }));
+        return;
+      }
+      const rp = planResponse(d.link, d.random, sentAt, plan.atMs, responseBytes);
+      scheduler.at(t0 + rp.atMs, () => done({ ok: true, status: 200, body: NO_BODY, broken: rp.broken }));
     },
     send(d: FleetMember, req: HttpRequest, done: (r: ExchangeResult) => void) {
       const sentAt = rel();
