@@ -160,3 +160,24 @@ test('the ring buffer carries samples across a link outage: sends fail with the 
   assert.ok(at(burst[0]!) > startAbs + 3_600_000, 'the oldest outage records were dropped');
   assert.equal(series.samples.length, d.samplesDelivered);
 });
+
+test('a power cut planned mid-download hits the device through its own secondary-slot write: RAM is lost, the download restarts from byte 0 after power-on, and the device still ends updated', async (t) => {
+  const s = load('power-cuts');
+  const first = await runFleet(s);
+  t.after(() => first.server.close());
+  const cut = first.devices.filter((d) => d.powerLosses > 0 && d.completedBytes > 0);
+  assert.ok(cut.length >= 5, `${cut.length} slotwise devices lost power`);
+  const withRestart: string[] = [];
+  for (const d of cut.slice(0, 4)) {
+    const again = await runFleet(s, { traceDevice: d.controllerId });
+    t.after(() => again.server.close());
+    const mine = lines(again.result, d.controllerId);
+    const started = mine.flatMap((l, i) => (l === '<inf> ota: Download started' ? [i] : []));
+    const cutAt = mine.indexOf('power cut (flash operation refused)');
+    assert.ok(cutAt > 0, `${d.controllerId}: a power cut`);
+    if (started.length >= 2 && started[0]! < cutAt && started[1]! > cutAt) withRestart.push(d.controllerId);
+    assert.ok(mine.includes('<inf> ota: Image confirmed: version 2.0.0'), `${d.controllerId}: ends confirmed on 2.0.0`);
+    assert.equal(again.result.outcomes.bricked, 0);
+  }
+  assert.ok(withRestart.length >= 1, 'at least one device was cut mid-download and started the download again from 0');
+});
