@@ -80,6 +80,7 @@ export class SlotwiseFleetDevice implements FleetMember {
   running = 'none';
   bricked = false;
   confirmed = true;
+  /** Images started (the settings boot counter; samples carry it as boot_id). */
   bootCount = 0;
   powerLosses = 0;
   polls = 0;
@@ -167,7 +168,6 @@ export class SlotwiseFleetDevice implements FleetMember {
   /** MCUboot on this board; false when nothing boots (bricked). A PowerLoss escapes to `guard`. */
   private bootloader(reason: ResetReason): boolean {
     if (reason === 'ota' && this.cutPlan.delete('swap')) this.board.armPowerCut(1 + this.random.below(4 * this.board.board.maxImgSectors));
-    this.bootCount++;
     const r = this.board.boot();
     this.board.disarm();
     if (r.outcome !== 'ok') {
@@ -177,6 +177,8 @@ export class SlotwiseFleetDevice implements FleetMember {
     }
     // Both slots now hold images many devices share: give the sectors to the pool at once.
     if (r.ops.length > 0 || this.flashDirty) this.compactFlash();
+    // The application's boot counter (settings) counts starts of an image: the boot id of G22.
+    this.bootCount++;
     const fw = readFirmware(this.primaryImage());
     this.firmware = fw.ok ? fw.descriptor : null;
     this.running = fw.ok ? fw.descriptor.version : 'unknown';
