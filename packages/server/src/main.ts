@@ -20,6 +20,7 @@ import { openPostgresBlobStore } from './store/postgres/postgres-blob-store.js';
 import { hashApiKey } from './service/api-keys.js';
 import type { IdGenerator } from './service/context.js';
 import { createImageInspector } from './service/image-inspector.js';
+import { createThreadedCrypto } from '@slotwise/core/node/crypto-thread';
 import { openPostgresStore } from './store/postgres/postgres-store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -81,13 +82,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = storage.store;
   await store.migrate();
   const random = createSystemRandom();
+  // Uploaded images are verified with their signature checked on a second thread while this one hashes.
+  const crypto = createThreadedCrypto();
   const app = await buildApp({
     store,
     blobs: storage.blobs,
     clock: systemClock,
     random,
     ids: createCryptoIdGenerator(),
-    inspectImage: createImageInspector(),
+    inspectImage: createImageInspector(crypto),
     logger: log,
     config: {
       publicUrl: options.publicUrl,
@@ -147,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clearInterval(sweep);
       await app.close();
       await storage.close();
+      await crypto.close();
     },
   };
 }

@@ -68,6 +68,34 @@ export interface CryptoPort {
   verify(request: VerifyRequest): boolean;
   /** SubjectPublicKeyInfo DER of the public half of a private key. */
   publicKeyOf(key: PrivateKeyMaterial): Uint8Array;
+  /**
+   * Optional: starts verifying a signature over a digest the caller expects to compute (an
+   * image's hash TLV) while the caller hashes; the returned function waits for the verdict.
+   * For Ed25519 the digest is the message. Null when it cannot start now (busy, not ready).
+   * Adapters with a second thread implement it; the verdict equals `verify`'s.
+   */
+  verifyAhead?(request: AheadRequest): (() => boolean) | null;
+  /**
+   * Optional: prepares the digest-independent half of a signature (an ECDSA nonce and its
+   * point) while the caller hashes; `finish(digest)` completes the signature over that digest
+   * (the scheme's hash of the message), `finish(null)` releases it unused. Null when it cannot
+   * start now or the scheme has no such half; `finish` may return null, and then `sign` does.
+   */
+  signAhead?(request: SignAheadRequest): ((digest: Uint8Array | null) => Uint8Array | null) | null;
+}
+
+/** What `signAhead` prepares for. */
+export interface SignAheadRequest {
+  readonly scheme: SignatureScheme;
+  readonly key: PrivateKeyMaterial;
+}
+
+/** A signature check over a known digest (see `verifyAhead`). */
+export interface AheadRequest {
+  readonly scheme: SignatureScheme;
+  readonly key: PublicKeyMaterial;
+  readonly digest: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 /** One-shot convenience over `createHash`. */

@@ -305,77 +305,86 @@ export function signImage(o: SignOptions, crypto: CryptoPort): SignResult {
   const hashedParts = [headerArea, body, bodyPad, protArea].filter((p) => p.length > 0);
   const hashedLength = bodyEnd + protArea.length;
 
-  // 7. Digest.
-  const h = crypto.createHash(alg);
-  for (const p of hashedParts) h.update(p);
-  const digest = h.digest();
-  if (o.vectorToSign === 'payload') return { kind: 'vector-to-sign', bytes: concatBytes(...hashedParts) };
-  if (o.vectorToSign === 'digest') return { kind: 'vector-to-sign', bytes: digest };
+  // 7. Digest. A port that can prepare the signature's digest-independent half on another
+  // thread (an ECDSA nonce) starts it now, so it costs no time after the hash.
+  const aheadScheme = o.key && !o.fixedSignature && !o.pure && o.vectorToSign === undefined ? signatureSchemeOf(o.key.type) : null;
+  let finishAhead = aheadScheme !== null && o.key && crypto.signAhead ? crypto.signAhead({ scheme: aheadScheme, key: o.key.material }) : null;
+  try {
+    const h = crypto.createHash(alg);
+    for (const p of hashedParts) h.update(p);
+    const digest = h.digest();
+    if (o.vectorToSign === 'payload') return { kind: 'vector-to-sign', bytes: concatBytes(...hashedParts) };
+    if (o.vectorToSign === 'digest') return { kind: 'vector-to-sign', bytes: digest };
 
-  // 8. Unprotected TLVs.
-  const unprot: TlvInput[] = [{ type: HASH_TLV[alg], value: digest }];
-  if (o.pure) unprot.push({ type: TlvType.SIG_PURE, value: new Uint8Array([1]) });
-  let signature: Uint8Array | null = null;
-  if (signerPublic) {
-    unprot.push(o.publicKeyFormat === 'full' ? { type: TlvType.PUBKEY, value: signerPublic.imgtoolDer } : { type: TlvType.KEYHASH, value: keyHash as Uint8Array });
-    signature = o.fixedSignature ? o.fixedSignature.signature : sign(crypto, o.key as ImagePrivateKey, hashedParts, digest, !!o.pure, !!o.padSig);
-    unprot.push({ type: signatureTlvOf(signerPublic.type) as number, value: signature });
-  }
-  unprot.push(...(ext.unprotectedTlvs ?? []));
-  const unprotArea = encodeTlvArea(TlvInfoMagic.UNPROTECTED, unprot, endian, true);
+    // 8. Unprotected TLVs.
+    const unprot: TlvInput[] = [{ type: HASH_TLV[alg], value: digest }];
+    if (o.pure) unprot.push({ type: TlvType.SIG_PURE, value: new Uint8Array([1]) });
+    let signature: Uint8Array | null = null;
+    if (signerPublic) {
+      unprot.push(o.publicKeyFormat === 'full' ? { type: TlvType.PUBKEY, value: signerPublic.imgtoolDer } : { type: TlvType.KEYHASH, value: keyHash as Uint8Array });
+      const prepared = finishAhead?.(digest) ?? null;
+      finishAhead = null;
+      signature = o.fixedSignature ? o.fixedSignature.signature : sign(crypto, o.key as ImagePrivateKey, hashedParts, digest, !!o.pure, !!o.padSig, prepared);
+      unprot.push({ type: signatureTlvOf(signerPublic.type) as number, value: signature });
+    }
+    unprot.push(...(ext.unprotectedTlvs ?? []));
+    const unprotArea = encodeTlvArea(TlvInfoMagic.UNPROTECTED, unprot, endian, true);
 
-  // 9. Encrypt (or otherwise transform) the payload after hashing.
-  let bodyParts = [body, bodyPad];
-  if (ext.transformBody) {
-    const transformed = ext.transformBody(concatBytes(body, bodyPad));
-    if (transformed.length !== imgSize) throw new RangeError(`transformBody: must keep the payload length ${imgSize}, got ${transformed.length}`);
-    bodyParts = [transformed];
-  }
-  // 10. Assemble (as parts; `image` concatenates them once, on first use).
-  const parts = [headerArea, ...bodyParts, protArea, unprotArea].filter((p) => p.length > 0);
-  const imageLength = hashedLength + unprotArea.length;
+    // 9. Encrypt (or otherwise transform) the payload after hashing.
+    let bodyParts = [body, bodyPad];
+    if (ext.transformBody) {
+      const transformed = ext.transformBody(concatBytes(body, bodyPad));
+      if (transformed.length !== imgSize) throw new RangeError(`transformBody: must keep the payload length ${imgSize}, got ${transformed.length}`);
+      bodyParts = [transformed];
+    }
+    // 10. Assemble (as parts; `image` concatenates them once, on first use).
+    const parts = [headerArea, ...bodyParts, protArea, unprotArea].filter((p) => p.length > 0);
+    const imageLength = hashedLength + unprotArea.length;
 
-  // 11. Size check against the slot.
-  const trailer: TrailerLayout = {
-    align: o.align ?? 1,
-    maxAlign: o.maxAlign ?? Math.max(8, o.align ?? 1),
-    maxSectors: o.maxSectors ?? 128,
-    overwriteOnly: !!o.overwriteOnly,
-    ...(ext.encKeyField !== undefined ? { encKeyField: ext.encKeyField } : {}),
-  };
-  const trailerSize = imgtoolTrailerSize(trailer);
-  if (o.slotSize > 0 && imageLength + trailerSize > o.slotSize) {
-    throw usage(`Image size (0x${imageLength.toString(16)}) + trailer (0x${trailerSize.toString(16)}) exceeds requested size 0x${o.slotSize.toString(16)}`);
+    // 11. Size check against the slot.
+    const trailer: TrailerLayout = {
+      align: o.align ?? 1,
+      maxAlign: o.maxAlign ?? Math.max(8, o.align ?? 1),
+      maxSectors: o.maxSectors ?? 128,
+      overwriteOnly: !!o.overwriteOnly,
+      ...(ext.encKeyField !== undefined ? { encKeyField: ext.encKeyField } : {}),
+    };
+    const trailerSize = imgtoolTrailerSize(trailer);
+    if (o.slotSize > 0 && imageLength + trailerSize > o.slotSize) {
+      throw usage(`Image size (0x${imageLength.toString(16)}) + trailer (0x${trailerSize.toString(16)}) exceeds requested size 0x${o.slotSize.toString(16)}`);
+    }
+    let joined: Uint8Array | null = null;
+    return {
+      kind: 'image',
+      parts,
+      length: imageLength,
+      get image(): Uint8Array {
+        joined ??= parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
+        return joined;
+      },
+      hashAlgorithm: alg,
+      digest,
+      hashedLength,
+      signature,
+      baseAddress,
+      slotSize: o.slotSize,
+      pad: !!(o.pad || o.confirm || o.test),
+      confirm: !!o.confirm,
+      test: !!o.test,
+      erasedValue: erased,
+      trailer,
+      trailerSize,
+    };
+  } finally {
+    finishAhead?.(null);
   }
-  let joined: Uint8Array | null = null;
-  return {
-    kind: 'image',
-    parts,
-    length: imageLength,
-    get image(): Uint8Array {
-      joined ??= parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts);
-      return joined;
-    },
-    hashAlgorithm: alg,
-    digest,
-    hashedLength,
-    signature,
-    baseAddress,
-    slotSize: o.slotSize,
-    pad: !!(o.pad || o.confirm || o.test),
-    confirm: !!o.confirm,
-    test: !!o.test,
-    erasedValue: erased,
-    trailer,
-    trailerSize,
-  };
 }
 
-function sign(crypto: CryptoPort, key: ImagePrivateKey, hashed: readonly Uint8Array[], digest: Uint8Array, pure: boolean, padSig: boolean): Uint8Array {
+function sign(crypto: CryptoPort, key: ImagePrivateKey, hashed: readonly Uint8Array[], digest: Uint8Array, pure: boolean, padSig: boolean, prepared: Uint8Array | null): Uint8Array {
   const scheme = signatureSchemeOf(key.type);
   if (scheme === null) throw usage(`A ${key.type} key cannot sign images`);
   if (scheme === 'ed25519') return crypto.sign({ scheme, key: key.material, message: pure ? hashed : digest });
-  const sig = crypto.sign({ scheme, key: key.material, message: hashed, digest });
+  const sig = prepared ?? crypto.sign({ scheme, key: key.material, message: hashed, digest });
   if (padSig && (scheme === 'ecdsa-p256' || scheme === 'ecdsa-p384')) {
     // imgtool --pad-sig: zero-pad the DER signature to its maximum length (72 / 103).
     const target = scheme === 'ecdsa-p256' ? 72 : 103;

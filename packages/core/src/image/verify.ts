@@ -15,7 +15,7 @@
  * protected bytes changed reports INVALID_HASH under both policies, as imgtool does.
  */
 import { bytesEqual } from '../bytes/hex.js';
-import { HASH_SIZE, type CryptoPort, type HashAlgorithm } from '../crypto/port.js';
+import { HASH_SIZE, type CryptoPort, type HashAlgorithm, type VerifyRequest } from '../crypto/port.js';
 import { ALLOWED_HASHES, hashOfTlv, maxSignatureLength, signatureTlvOf } from './algorithms.js';
 import { TlvType, UNPROTECTED_ALLOW_LIST } from './constants.js';
 import { parseImageHeader, type ImageHeader } from './header.js';
@@ -143,8 +143,56 @@ export function verifyImage(bytes: Uint8Array, options: VerifyOptions): VerifyRe
   }
   const image = parsed.image;
   const region = bytes.subarray(0, image.hashedRegion.length);
-  const digests = new Digests(options.crypto, region);
-  return policy === 'imgtool' ? verifyLikeImgtool(image, region, digests, keys, options.crypto) : verifyLikeBootloader(image, region, digests, keys, options);
+  const ahead = speculate(options.crypto, image, keys, options.hashAlgorithm);
+  const crypto = ahead?.crypto ?? options.crypto;
+  try {
+    const digests = new Digests(crypto, region);
+    return policy === 'imgtool' ? verifyLikeImgtool(image, region, digests, keys, crypto) : verifyLikeBootloader(image, region, digests, keys, { ...options, crypto });
+  } finally {
+    ahead?.settle();
+  }
+}
+
+/**
+ * With a port that can check a signature on another thread (CryptoPort.verifyAhead), start on
+ * the one signature this verification will check, over the digest its hash TLV claims, while
+ * this thread hashes. The verdict answers only the identical request (scheme, key, signature,
+ * digest), which is made only once the real digest equals the claim: the outcome is unchanged.
+ */
+function speculate(crypto: CryptoPort, image: ParsedImage, keys: readonly ImagePublicKey[], alg: HashAlgorithm | undefined): { crypto: CryptoPort; settle(): void } | null {
+  const key = keys[0];
+  if (crypto.verifyAhead === undefined || keys.length !== 1 || key === undefined) return null;
+  const scheme = signatureSchemeOf(key.type);
+  const tlvs = image.unprotectedTlvs;
+  const hashTlv = tlvs.find((t) => hashOfTlv(t.type) !== null);
+  const sigTlvs = tlvs.filter((t) => t.type === signatureTlvOf(key.type));
+  const sigTlv = sigTlvs[0];
+  if (scheme === null || hashTlv === undefined || sigTlv === undefined || sigTlvs.length !== 1) return null;
+  const hashAlg = hashOfTlv(hashTlv.type) as HashAlgorithm;
+  if ((alg !== undefined && alg !== hashAlg) || hashTlv.len !== HASH_SIZE[hashAlg] || tlvs.some((t) => t.type === TlvType.SIG_PURE)) return null;
+  const claimed = hashTlv.value;
+  const signature = scheme === 'rsa-pss' ? sigTlv.value : derPrefix(sigTlv.value);
+  const material = publicMaterial(key);
+  const join = crypto.verifyAhead({ scheme, key: material, digest: claimed, signature });
+  if (join === null) return null;
+  let verdict: boolean | null = null;
+  const settle = (): boolean => (verdict ??= join());
+  const answers = (req: VerifyRequest): boolean =>
+    req.scheme === scheme &&
+    bytesEqual(req.key.spki, material.spki) &&
+    bytesEqual(req.signature, signature) &&
+    (scheme === 'ed25519'
+      ? req.message instanceof Uint8Array && bytesEqual(req.message, claimed)
+      : req.digest !== undefined && bytesEqual(req.digest, claimed));
+  return {
+    crypto: {
+      createHash: (a) => crypto.createHash(a),
+      sign: (r) => crypto.sign(r),
+      publicKeyOf: (k) => crypto.publicKeyOf(k),
+      verify: (req) => (answers(req) ? settle() : crypto.verify(req)),
+    },
+    settle: () => void settle(),
+  };
 }
 
 /** imgtool 2.4.0 `Image.verify`: walk the unprotected TLVs in order and stop at the first verdict. */

@@ -1,9 +1,9 @@
 /**
  * @module node/crypto
  * The node:crypto (OpenSSL) adapter of the CryptoPort. The fastest hashing and signatures
- * available on Node. RSA-PSS uses a prehashed digest when one is given (raw RSA plus
- * EMSA-PSS checked here), so verifying an image hashes its bytes once; ECDSA goes through
- * OpenSSL's digest-sign API, which hashes the message itself.
+ * available on Node. When the caller already has the digest, RSA-PSS (raw RSA plus EMSA-PSS
+ * encoded and checked here) and ECDSA (ecdsa-prehash.ts) sign and verify with it, so an
+ * image's bytes are hashed once; without one, OpenSSL's digest-sign API hashes the message.
  */
 import {
   constants,
@@ -12,12 +12,15 @@ import {
   createVerify,
   createPrivateKey,
   createPublicKey,
+  privateEncrypt,
   publicEncrypt,
+  randomBytes,
   sign as nodeSign,
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
 import type { CryptoPort, HashState, PrivateKeyMaterial, PublicKeyMaterial, SignRequest, VerifyRequest } from '../crypto/port.js';
+import { signDigest, verifyDigest, type PrehashCurve } from './ecdsa-prehash.js';
 
 // Parsing a DER key costs more than an Ed25519 signature; cache KeyObjects per key bytes.
 const publicCache = new WeakMap<Uint8Array, KeyObject>();
@@ -111,6 +114,35 @@ function pssVerifyDigest(em: Uint8Array, modBits: number, digest: Uint8Array): b
   return true;
 }
 
+/** EMSA-PSS-ENCODE (RFC 8017 §9.1.1) of a SHA-256 digest with a fresh 32-byte salt, k bytes long. */
+function pssEncodeDigest(digest: Uint8Array, modBits: number): Uint8Array {
+  const emBits = modBits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  const hLen = 32;
+  const salt = own(randomBytes(32));
+  const h = own(nodeCreateHash('sha256').update(new Uint8Array(8)).update(digest).update(salt).digest());
+  const db = new Uint8Array(emLen - hLen - 1);
+  db[db.length - salt.length - 1] = 0x01;
+  db.set(salt, db.length - salt.length);
+  const mask = mgf1Sha256(h, db.length);
+  for (let i = 0; i < db.length; i++) db[i] = (db[i] as number) ^ (mask[i] as number);
+  db[0] = (db[0] as number) & (0xff >> (8 * emLen - emBits));
+  const k = Math.ceil(modBits / 8);
+  const em = new Uint8Array(k);
+  em.set(db, k - emLen);
+  em.set(h, k - hLen - 1);
+  em[k - 1] = 0xbc;
+  return em;
+}
+
+function rsaSign(request: SignRequest, key: KeyObject): Uint8Array {
+  const modBits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (request.digest?.length === 32 && modBits >= 1024) {
+    return own(privateEncrypt({ key, padding: constants.RSA_NO_PADDING }, pssEncodeDigest(request.digest, modBits)));
+  }
+  return digestSign('sha256', request.message, { key, ...PSS });
+}
+
 function rsaVerify(request: VerifyRequest, key: KeyObject): boolean {
   const modBits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (request.digest !== undefined && modBits > 0) {
@@ -119,6 +151,52 @@ function rsaVerify(request: VerifyRequest, key: KeyObject): boolean {
     return pssVerifyDigest(em, modBits, request.digest);
   }
   return digestVerify('sha256', request.message, { key, ...PSS }, request.signature);
+}
+
+/** Scalar d (private) or point 04‖x‖y (public) of an EC key, from its JWK form; cached per key. */
+const ecScalars = new WeakMap<KeyObject, Uint8Array>();
+const ecPoints = new WeakMap<KeyObject, Uint8Array>();
+const fromB64url = (s: string | undefined): Uint8Array => own(Buffer.from(s ?? '', 'base64url'));
+
+function ecScalar(key: KeyObject): Uint8Array {
+  let d = ecScalars.get(key);
+  if (!d) {
+    d = fromB64url(key.export({ format: 'jwk' }).d);
+    ecScalars.set(key, d);
+  }
+  return d;
+}
+
+function ecPoint(key: KeyObject): Uint8Array {
+  let q = ecPoints.get(key);
+  if (!q) {
+    const jwk = key.export({ format: 'jwk' });
+    q = Uint8Array.from([0x04, ...fromB64url(jwk.x), ...fromB64url(jwk.y)]);
+    ecPoints.set(key, q);
+  }
+  return q;
+}
+
+/** The curve whose prehash path applies: the digest given is the scheme hash's length. */
+function prehashCurve(scheme: SignRequest['scheme'], digest: Uint8Array | undefined): PrehashCurve | null {
+  if (scheme === 'ecdsa-p256' && digest?.length === 32) return 'prime256v1';
+  if (scheme === 'ecdsa-p384' && digest?.length === 48) return 'secp384r1';
+  return null;
+}
+
+/** The curve and private scalar of an ECDSA key for `scheme`; null for any other key. */
+export function ecdsaScalarOf(scheme: SignRequest['scheme'], material: PrivateKeyMaterial): { curve: PrehashCurve; d: Uint8Array } | null {
+  const curve = scheme === 'ecdsa-p256' ? 'prime256v1' : scheme === 'ecdsa-p384' ? 'secp384r1' : null;
+  const key = curve === null ? null : loadPrivate(material);
+  if (curve === null || key === null || key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== curve) return null;
+  return { curve, d: ecScalar(key) };
+}
+
+/** Whether `verify` judges this scheme from the digest alone (the message is not needed). */
+export function canVerifyDigest(scheme: SignRequest['scheme'], digestLength: number): boolean {
+  if (scheme === 'ed25519') return true;
+  if (scheme === 'rsa-pss') return digestLength === 32;
+  return prehashCurve(scheme, new Uint8Array(digestLength)) !== null;
 }
 
 function hashFor(scheme: SignRequest['scheme']): string | null {
@@ -161,8 +239,10 @@ export const nodeCrypto: CryptoPort = {
     const key = loadPrivate(request.key);
     assertKeyFits(request.scheme, key);
     const hash = hashFor(request.scheme);
-    if (request.scheme === 'rsa-pss') return digestSign('sha256', request.message, { key, ...PSS });
+    if (request.scheme === 'rsa-pss') return rsaSign(request, key);
     if (hash === null) return own(nodeSign(null, contiguous(request.message), key));
+    const curve = prehashCurve(request.scheme, request.digest);
+    if (curve !== null && request.digest !== undefined) return signDigest(curve, ecScalar(key), request.digest);
     return digestSign(hash, request.message, key);
   },
   verify(request) {
@@ -176,6 +256,10 @@ export const nodeCrypto: CryptoPort = {
       if (request.scheme === 'rsa-pss') return key.asymmetricKeyType === 'rsa' && rsaVerify(request, key);
       const hash = hashFor(request.scheme);
       if (hash === null) return nodeVerify(null, contiguous(request.message), key, view(request.signature));
+      const curve = prehashCurve(request.scheme, request.digest);
+      if (curve !== null && request.digest !== undefined && key.asymmetricKeyDetails?.namedCurve === curve) {
+        return verifyDigest(curve, ecPoint(key), request.digest, request.signature);
+      }
       return digestVerify(hash, request.message, key, request.signature);
     } catch {
       // OpenSSL throws on structurally broken signatures (bad DER); that is a failed verification.

@@ -3,9 +3,11 @@
  * The production ImageInspector: bytes that start with the MCUboot header magic are verified by
  * `@slotwise/core/image` (bootloader policy: what MCUboot itself would accept) with node:crypto,
  * against the tenant's trusted public keys when it has any (hash-only otherwise); everything else
- * is an opaque artifact. Keys are parsed once per distinct PEM set.
+ * is an opaque artifact. Keys are parsed once per distinct PEM set. The server passes a port
+ * that checks the signature on a second thread while this one hashes (node/crypto-thread.ts).
  */
 import { nodeCrypto } from '@slotwise/core/node/crypto';
+import type { CryptoPort } from '@slotwise/core/crypto/port';
 import { loadKey, type ImageKey } from '@slotwise/core/image/keys';
 import { verifyImage } from '@slotwise/core/image/verify';
 import { formatVersion } from '@slotwise/core/image/version';
@@ -26,14 +28,14 @@ export function isMcubootImage(bytes: Uint8Array): boolean {
   return magic === MAGIC || magic === MAGIC_V1;
 }
 
-export function createImageInspector(): ImageInspector {
+export function createImageInspector(crypto: CryptoPort = nodeCrypto): ImageInspector {
   const keyCache = new Map<string, ImageKey[] | Error>();
   const keysFor = (pems: readonly string[]): ImageKey[] | Error => {
     const id = pems.join('\n--\n');
     let keys = keyCache.get(id);
     if (keys === undefined) {
       try {
-        keys = pems.map((pem) => loadKey(pem, nodeCrypto));
+        keys = pems.map((pem) => loadKey(pem, crypto));
       } catch (error) {
         keys = error instanceof Error ? error : new Error(String(error));
       }
@@ -45,7 +47,7 @@ export function createImageInspector(): ImageInspector {
     if (!isMcubootImage(bytes)) return { kind: 'opaque' };
     const keys = keysFor(policy.trustedKeysPem);
     if (keys instanceof Error) return { kind: 'rejected', reason: 'TRUSTED_KEY_INVALID', detail: `the tenant's trusted keys cannot be loaded: ${keys.message}` };
-    const result = verifyImage(bytes, { crypto: nodeCrypto, keys, policy: 'bootloader' });
+    const result = verifyImage(bytes, { crypto, keys, policy: 'bootloader' });
     if (!result.ok) return { kind: 'rejected', reason: result.reason, detail: result.detail };
     if (keys.length > 0 && result.signature === null) return { kind: 'rejected', reason: 'UNSIGNED', detail: 'the tenant requires images signed with one of its trusted keys' };
     return { kind: 'mcuboot', version: formatVersion(result.header.version), imageHash: hex(result.digest), signed: result.signature !== null };
