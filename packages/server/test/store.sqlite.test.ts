@@ -37,3 +37,34 @@ test('sqlite: migration 4 keeps the samples of a version-3 database, as boot 0',
     await store.close();
   }
 });
+
+test('sqlite: migration 5 fills the rollout counters from the rows of a version-4 database', async () => {
+  const file = join(dir, 'v4.db');
+  const db = new Database(file);
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+  for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= 4)) {
+    db.exec(m.sql);
+    db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name);
+  }
+  const member = db.prepare('INSERT INTO rollout_members (rollout_id, controller_id, stage) VALUES (?, ?, ?)');
+  for (const [r, c, s] of [[1, 'a', 0], [1, 'b', 1], [1, 'c', 1], [2, 'a', 0]] as const) member.run(r, c, s);
+  const act = db.prepare(
+    `INSERT INTO actions (id, tenant, controller_id, release_id, rollout_id, stage, status, type, require_version_report, created_ms, updated_ms, bytes_served, highest_offset, downloads)
+     VALUES (?, 'DEFAULT', ?, 1, ?, ?, ?, 'forced', 1, 1, 1, 0, 0, 0)`,
+  );
+  for (const [id, c, r, s, st] of [[1, 'a', 1, 0, 'succeeded'], [2, 'b', 1, 1, 'running'], [3, 'c', 1, 1, 'running'], [4, 'a', 2, 0, 'canceled'], [5, 'x', null, null, 'running']] as const) act.run(id, c, r, s, st);
+  db.close();
+  const store = openSqliteStore(file);
+  try {
+    await store.migrate();
+    assert.deepEqual(await store.countRollout(1), {
+      members: [{ stage: 0, count: 1 }, { stage: 1, count: 2 }],
+      actions: [{ stage: 0, status: 'succeeded', count: 1 }, { stage: 1, status: 'running', count: 2 }],
+    });
+    await store.updateAction(2, { status: 'verifying' }, { expect: ['running'] });
+    assert.deepEqual((await store.countRollout(1)).actions, [{ stage: 0, status: 'succeeded', count: 1 }, { stage: 1, status: 'running', count: 1 }, { stage: 1, status: 'verifying', count: 1 }]);
+    assert.deepEqual(await store.countRollout(2), { members: [{ stage: 0, count: 1 }], actions: [{ stage: 0, status: 'canceled', count: 1 }] });
+  } finally {
+    await store.close();
+  }
+});

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ActionRecord, DeviceRecord, Store } from '../src/store/store.js';
+import fc from 'fast-check';
+import type { ActionRecord, ActionStatus, DeviceRecord, Store } from '../src/store/store.js';
 
 export function device(controllerId: string, extra: Partial<DeviceRecord> = {}): DeviceRecord {
   return {
@@ -54,7 +55,37 @@ export function action(id: number, controllerId: string, extra: Partial<ActionRe
   };
 }
 
-export function runStoreSuite(name: string, open: () => Promise<Store>): void {
+type RolloutCounts = Awaited<ReturnType<Store['countRollout']>>['actions'];
+
+const STATUSES: readonly ActionStatus[] = ['running', 'canceling', 'verifying', 'succeeded', 'failed', 'rolled_back', 'timed_out', 'canceled'];
+
+/** A rollout's actions per (stage, status) counted from the rows: what the counters must equal. */
+export async function recountRollout(store: Store, rolloutId: number): Promise<RolloutCounts> {
+  const counts = new Map<string, RolloutCounts[number]>();
+  for (const a of await store.listActions({ rolloutId })) {
+    if (a.stage === null) continue;
+    const key = `${a.stage}/${a.status}`;
+    const c = counts.get(key) ?? { stage: a.stage, status: a.status, count: 0 };
+    c.count++;
+    counts.set(key, c);
+  }
+  return sortCounts([...counts.values()]);
+}
+
+export function sortCounts(c: RolloutCounts): RolloutCounts {
+  return [...c].sort((a, b) => a.stage - b.stage || (a.status < b.status ? -1 : a.status > b.status ? 1 : 0));
+}
+
+/** Options of a backend's suite run. */
+export interface StoreSuiteOptions {
+  /**
+   * A second handle on the database `open` returned last, as another server process would
+   * have; absent where one process cannot hold two writers (SQLite in one event loop).
+   */
+  second?: () => Promise<Store>;
+}
+
+export function runStoreSuite(name: string, open: () => Promise<Store>, options: StoreSuiteOptions = {}): void {
   const withStore = (title: string, body: (store: Store) => Promise<void>): void => {
     test(`${name}: ${title}`, async () => {
       const store = await open();
@@ -255,6 +286,114 @@ export function runStoreSuite(name: string, open: () => Promise<Store>): void {
     await store.createAction(action(5, 'x', { rolloutId: 1, stage: 0 }));
     assert.deepEqual(await store.listPendingRolloutMemberships('DEFAULT', 'x'), [], 'assigned now');
     assert.deepEqual(await store.listPendingRolloutMemberships('OTHER', 'x'), []);
+  });
+
+  withStore('rollout counters: members per stage at creation, actions counted per (stage, status) through creation, moves and CAS misses', async (store) => {
+    const base = { tenant: 'DEFAULT', releaseId: 1, filter: {}, stages: [{ count: 1 }, { percent: 100 }], successThreshold: 1, maxFailureRatio: 1, deviceTimeoutMs: 1, maintenance: null, actionType: 'forced' as const, requireVersionReport: true, reason: null, createdMs: 1, updatedMs: 1, state: 'running' as const, currentStage: 0 };
+    await store.createRollout({ ...base, id: 1, name: 'a' }, [{ rolloutId: 1, controllerId: 'a', stage: 0 }, { rolloutId: 1, controllerId: 'b', stage: 1 }, { rolloutId: 1, controllerId: 'c', stage: 1 }]);
+    await store.createRollout({ ...base, id: 2, name: 'b' }, [{ rolloutId: 2, controllerId: 'a', stage: 0 }]);
+    assert.deepEqual(await store.countRollout(1), { members: [{ stage: 0, count: 1 }, { stage: 1, count: 2 }], actions: [] });
+    for (const id of ['a', 'b', 'c', 'd']) await store.createDevice(device(id));
+    await store.createAction(action(1, 'a', { rolloutId: 1, stage: 0 }));
+    await store.createAction(action(2, 'b', { rolloutId: 1, stage: 1 }));
+    assert.equal(await store.createAction(action(3, 'b', { rolloutId: 1, stage: 1 })), false, 'a refused claim counts nothing');
+    await store.createAction(action(4, 'c'));
+    await store.updateAction(1, { status: 'verifying' }, { expect: ['running'] });
+    assert.equal(await store.updateAction(1, { status: 'failed' }, { expect: ['running'] }), null);
+    await store.updateAction(2, { lastExecution: 'proceeding' });
+    await store.updateAction(4, { rolloutId: 1, stage: 1, status: 'canceled' }, { device: { activeActionId: null } });
+    assert.deepEqual((await store.countRollout(1)).actions, [
+      { stage: 0, status: 'verifying', count: 1 },
+      { stage: 1, status: 'canceled', count: 1 },
+      { stage: 1, status: 'running', count: 1 },
+    ]);
+    await store.updateAction(4, { rolloutId: 2, stage: 0 });
+    await store.updateAction(1, { status: 'succeeded' }, { expect: ['verifying'] });
+    assert.deepEqual((await store.countRollout(1)).actions, [
+      { stage: 0, status: 'succeeded', count: 1 },
+      { stage: 1, status: 'running', count: 1 },
+    ]);
+    assert.deepEqual((await store.countRollout(2)).actions, [{ stage: 0, status: 'canceled', count: 1 }]);
+    assert.deepEqual(await store.countRollout(1).then((c) => c.actions), await recountRollout(store, 1));
+  });
+
+  withStore('rollout counters equal a recount of the rows after any sequence of action writes (property)', async (store) => {
+    let nextAction = 1000;
+    let run = 0;
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('create' as const), rollout: fc.constantFrom(0, 1, null), stage: fc.integer({ min: 0, max: 2 }), status: fc.constantFrom(...STATUSES) }),
+      fc.record({ kind: fc.constant('status' as const), pick: fc.nat(), to: fc.constantFrom(...STATUSES), expect: fc.option(fc.subarray([...STATUSES], { minLength: 1 }), { nil: undefined }) }),
+      fc.record({ kind: fc.constant('move' as const), pick: fc.nat(), rollout: fc.constantFrom(0, 1, null), stage: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({ kind: fc.constant('touch' as const), pick: fc.nat() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 14 }), async (ops) => {
+        const r = run++;
+        const rollouts = [10 + 2 * r, 11 + 2 * r];
+        const ids: number[] = [];
+        for (const [i, o] of ops.entries()) {
+          if (o.kind === 'create') {
+            const controllerId = `p${r}-${i}`;
+            await store.createDevice(device(controllerId));
+            const id = nextAction++;
+            const rolloutId = o.rollout === null ? null : rollouts[o.rollout]!;
+            assert.equal(await store.createAction(action(id, controllerId, { rolloutId, stage: rolloutId === null ? null : o.stage, status: o.status })), true);
+            ids.push(id);
+          } else if (ids.length > 0) {
+            const id = ids[o.pick % ids.length]!;
+            if (o.kind === 'status') await store.updateAction(id, { status: o.to, updatedMs: 3 }, o.expect === undefined ? undefined : { expect: o.expect });
+            else if (o.kind === 'move') await store.updateAction(id, o.rollout === null ? { rolloutId: null, stage: null } : { rolloutId: rollouts[o.rollout]!, stage: o.stage });
+            else await store.updateAction(id, { lastExecution: 'proceeding', downloads: 1 });
+          }
+        }
+        for (const rolloutId of rollouts) assert.deepEqual((await store.countRollout(rolloutId)).actions, await recountRollout(store, rolloutId), `rollout ${rolloutId} after ${JSON.stringify(ops)}`);
+      }),
+      { numRuns: 25, seed: 6 },
+    );
+  });
+
+  const second = options.second;
+  test(`${name}: rollout counters stay exact when two processes race on the same actions`, second === undefined ? { skip: 'one process cannot hold two SQLite writers (a transaction spans awaits)' } : {}, async () => {
+    if (second === undefined) return;
+    const a = await open();
+    const b = await second();
+    try {
+      const n = 24;
+      await a.createRollout(
+        { id: 1, tenant: 'DEFAULT', name: 'race', releaseId: 1, filter: {}, stages: [{ percent: 100 }], successThreshold: 1, maxFailureRatio: 1, deviceTimeoutMs: 1, maintenance: null, actionType: 'forced', requireVersionReport: true, state: 'running', currentStage: 0, reason: null, createdMs: 1, updatedMs: 1 },
+        Array.from({ length: n }, (_, i) => ({ rolloutId: 1, controllerId: `d${i}`, stage: 0 })),
+      );
+      for (let i = 0; i < n; i++) {
+        await a.createDevice(device(`d${i}`));
+        await (i % 2 === 0 ? a : b).createAction(action(100 + i, `d${i}`, { rolloutId: 1, stage: 0 }));
+      }
+      // Both processes try every transition; exactly one wins each compare-and-set.
+      const race = (id: number, to: ActionStatus, expect: ActionStatus[]) => Promise.all([a, b].map((s) => s.updateAction(id, { status: to, updatedMs: 5 }, { expect })));
+      const wins = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const id = 100 + i;
+          if (i % 3 === 0) {
+            const w1 = await race(id, 'verifying', ['running']);
+            const w2 = await race(id, i % 2 === 0 ? 'succeeded' : 'rolled_back', ['verifying']);
+            return [w1, w2].map((w) => w.filter((x) => x !== null).length);
+          }
+          if (i % 3 === 1) {
+            const w1 = await race(id, 'canceling', ['running']);
+            const w2 = await Promise.all([a.updateAction(id, { status: 'canceled' }, { expect: ['canceling'] }), b.updateAction(id, { status: 'running' }, { expect: ['canceling'] })]);
+            return [w1.filter((x) => x !== null).length, w2.filter((x) => x !== null).length];
+          }
+          return [(await race(id, 'timed_out', ['running', 'verifying'])).filter((x) => x !== null).length];
+        }),
+      );
+      assert.ok(wins.flat().every((w) => w === 1), 'each transition has exactly one winner');
+      const counted = await b.countRollout(1);
+      assert.deepEqual(counted.actions, await recountRollout(a, 1));
+      assert.equal(counted.actions.reduce((s, c) => s + c.count, 0), n);
+      assert.deepEqual(counted.members, [{ stage: 0, count: n }]);
+    } finally {
+      await b.close();
+      await a.close();
+    }
   });
 
   withStore('api keys are found by hash only', async (store) => {

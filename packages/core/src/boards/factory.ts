@@ -89,6 +89,13 @@ export interface SectorPool {
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
+  // Sector buffers are word-aligned: compare 32 bits at a time (compaction compares every sector).
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.length % 4 === 0) {
+    const x = new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
+    const y = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

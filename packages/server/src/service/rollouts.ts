@@ -110,8 +110,8 @@ export function createRolloutService(ctx: ServiceContext, actions: ActionService
     if (created === null) ctx.log.warn({ rolloutId: r.id, device: controllerId }, 'device busy with another action; it is assigned when that action ends');
   }
 
-  // Counted in SQL: the rollout is re-evaluated at every decided action, so reading every
-  // member and action row here would make a rollout quadratic in its size.
+  // From the store's counters: the rollout is re-evaluated at every decided action, so reading
+  // (or grouping) every member and action row here would make a rollout quadratic in its size.
   async function summarize(r: RolloutRecord): Promise<StageSummary[]> {
     const counts = await ctx.store.countRollout(r.id);
     return r.stages.map((_, stage) => {

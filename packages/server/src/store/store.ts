@@ -284,7 +284,11 @@ export interface Store extends DeviceTwinStore {
    * (it was busy when its stage started): the rollouts to assign it in once it is free.
    */
   listPendingRolloutMemberships(tenant: string, controllerId: string): Promise<RolloutMember[]>;
-  /** Members per stage and actions per (stage, status) of a rollout: its summary without reading every row out. */
+  /**
+   * Members per stage and actions per (stage, status) of a rollout (non-zero counts only): its
+   * summary from counters kept in step with every action write, without reading rows out.
+   * Actions without a rollout stage are not counted.
+   */
   countRollout(rolloutId: number): Promise<{ members: { stage: number; count: number }[]; actions: { stage: number; status: ActionStatus; count: number }[] }>;
 
   appendAudit(entry: AuditEntry): Promise<void>;

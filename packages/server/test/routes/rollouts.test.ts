@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, seedRelease, type Harness } from '../harness.js';
+import { recountRollout } from '../store.suite.js';
 
 interface Poll {
   _links?: Record<string, { href: string }>;
@@ -50,6 +51,11 @@ function device(h: Harness, id: string, token: string) {
     },
   };
   return self;
+}
+
+/** The rollout's counters (what the summary reads) agree with its action rows. */
+async function assertCountersMatchRows(h: Harness, rolloutId: number): Promise<void> {
+  assert.deepEqual((await h.store.countRollout(rolloutId)).actions, await recountRollout(h.store, rolloutId));
 }
 
 interface Summary {
@@ -97,6 +103,7 @@ test('staged rollout: stages advance on verified success; rollbacks and timeouts
     for (const e of ['rollout.created', 'rollout.stage-started', 'action.created', 'action.verifying', 'action.succeeded', 'action.rolled_back', 'action.timed_out', 'rollout.finished']) {
       assert.ok(audit.some((x) => x.event === e), `audit has ${e}`);
     }
+    await assertCountersMatchRows(h, id);
   } finally {
     await h.close();
   }
@@ -122,6 +129,7 @@ test('auto-pause on the failure ratio; resume re-checks; abort cancels running a
     assert.equal((aborted.json() as { state: string }).state, 'aborted');
     const poll = await d(2).poll();
     assert.ok(poll._links?.cancelAction !== undefined, 'running actions of an aborted rollout are being canceled');
+    await assertCountersMatchRows(h, id);
   } finally {
     await h.close();
   }
@@ -139,6 +147,7 @@ test('an operator pause holds the next stage until resume', async () => {
     await h.admin('POST', `/api/v1/rollouts/${id}/resume`);
     assert.equal(await d(1).hasDeployment(), true);
     assert.equal((await h.admin('POST', '/api/v1/rollouts', { name: 'none', releaseId, filter: { tags: ['nobody'] }, stages: [{ percent: 100 }] })).statusCode, 422);
+    await assertCountersMatchRows(h, id);
   } finally {
     await h.close();
   }
@@ -158,6 +167,7 @@ test('a device busy with another action when its stage starts is assigned as soo
     assert.equal(fb.statusCode, 200);
     assert.equal((await summary())?.assigned, 2, 'assigned once its other action ended');
     assert.equal(await d1.hasDeployment(), true);
+    await assertCountersMatchRows(h, id);
   } finally {
     await h.close();
   }

@@ -10,6 +10,7 @@ import type { Migration, SqlDriver, SqlValue } from '../sql/driver.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import { schemaV1 } from '../sql/schema.js';
 import { schemaV2DeviceTwin } from '../sql/schema-device-twin.js';
+import { schemaRolloutCounts } from '../sql/schema-rollout-counts.js';
 import type { Store } from '../store.js';
 
 /** Numbered migrations for PostgreSQL; append only. */
@@ -30,6 +31,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
           ALTER TABLE samples DROP CONSTRAINT samples_pkey;
           ALTER TABLE samples ADD PRIMARY KEY (tenant, controller_id, boot_id, timestamp_ms)`,
   },
+  { version: 6, name: 'rollout counters per stage and status', sql: schemaRolloutCounts({ int: 'BIGINT', real: 'DOUBLE PRECISION', serialPk: 'BIGSERIAL PRIMARY KEY' }) },
 ];
 
 const INT8_OID = 20;

@@ -223,6 +223,20 @@ export interface SqlStoreOptions {
   migrationPreamble: readonly string[];
 }
 
+interface CountDelta {
+  rolloutId: number;
+  stage: number;
+  status: string;
+  n: number;
+}
+
+const compareDelta = (a: CountDelta, b: CountDelta): number => a.rolloutId - b.rolloutId || a.stage - b.stage || (a.status < b.status ? -1 : a.status > b.status ? 1 : 0);
+
+/** The counter an action row belongs to; none when it is not part of a rollout stage. */
+function counted(rolloutId: SqlValue | undefined, stage: SqlValue | undefined, status: SqlValue | undefined, n: number): CountDelta[] {
+  return rolloutId === null || rolloutId === undefined || stage === null || stage === undefined ? [] : [{ rolloutId: num(rolloutId), stage: num(stage), status: str(status), n }];
+}
+
 /** Creates the Store over a driver. */
 export function createSqlStore(options: SqlStoreOptions): Store {
   const db = options.driver;
@@ -231,6 +245,19 @@ export function createSqlStore(options: SqlStoreOptions): Store {
     const set = setClause(patch, DEVICE_COLUMNS);
     if (set.sql === '') return 1;
     return tx.run(`UPDATE devices SET ${set.sql} WHERE tenant = ? AND controller_id = ?`, [...set.params, tenant, controllerId]);
+  }
+
+  // Rollout counters (schema-rollout-counts.ts) change in the transaction that changes the
+  // action, after every other row it touches and in one fixed order (rollout, stage, status), so
+  // two processes on one PostgreSQL never wait on each other's counter rows in a cycle.
+  async function countActions(tx: SqlDriver, deltas: readonly CountDelta[]): Promise<void> {
+    const sorted = deltas.filter((d) => d.n !== 0).sort(compareDelta);
+    for (const d of sorted) {
+      await tx.run(
+        'INSERT INTO rollout_action_counts (rollout_id, stage, status, n) VALUES (?, ?, ?, ?) ON CONFLICT (rollout_id, stage, status) DO UPDATE SET n = rollout_action_counts.n + excluded.n',
+        [d.rolloutId, d.stage, d.status, d.n],
+      );
+    }
   }
 
   async function insertStatus(tx: SqlDriver, e: ActionStatusEntry): Promise<void> {
@@ -438,6 +465,7 @@ export function createSqlStore(options: SqlStoreOptions): Store {
             a.reason,
           ],
         );
+        await countActions(tx, counted(a.rolloutId, a.stage, a.status, 1));
         return true;
       });
     },
@@ -484,11 +512,17 @@ export function createSqlStore(options: SqlStoreOptions): Store {
           sql += ` AND status IN (${opts.expect.map(() => '?').join(', ')})`;
           params.push(...opts.expect);
         }
+        // The counters need the row as it was; on PostgreSQL the read locks it until commit.
+        const recount = patch.status !== undefined || patch.rolloutId !== undefined || patch.stage !== undefined;
+        const before = recount ? (await tx.all<Row>(`SELECT rollout_id, stage, status FROM actions WHERE id = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [id]))[0] : undefined;
         const rows = await tx.all<Row>(`${sql} RETURNING *`, params);
         if (rows[0] === undefined) return null;
         const action = toAction(rows[0]);
         if (opts?.device !== undefined) await deviceSet(tx, action.tenant, action.controllerId, opts.device);
         if (opts?.status !== undefined) await insertStatus(tx, opts.status);
+        if (before !== undefined && (before.rollout_id !== rows[0].rollout_id || before.stage !== rows[0].stage || before.status !== rows[0].status)) {
+          await countActions(tx, [...counted(before.rollout_id, before.stage, before.status, -1), ...counted(rows[0].rollout_id, rows[0].stage, rows[0].status, 1)]);
+        }
         return action;
       });
     },
@@ -539,7 +573,20 @@ export function createSqlStore(options: SqlStoreOptions): Store {
             r.updatedMs,
           ],
         );
-        for (const m of members) await tx.run('INSERT INTO rollout_members (rollout_id, controller_id, stage) VALUES (?, ?, ?)', [m.rolloutId, m.controllerId, m.stage]);
+        const perStage = new Map<string, { rolloutId: number; stage: number; members: number }>();
+        for (const m of members) {
+          await tx.run('INSERT INTO rollout_members (rollout_id, controller_id, stage) VALUES (?, ?, ?)', [m.rolloutId, m.controllerId, m.stage]);
+          const key = `${m.rolloutId}/${m.stage}`;
+          const c = perStage.get(key) ?? { rolloutId: m.rolloutId, stage: m.stage, members: 0 };
+          c.members++;
+          perStage.set(key, c);
+        }
+        for (const c of perStage.values()) {
+          await tx.run(
+            'INSERT INTO rollout_stage_members (rollout_id, stage, members) VALUES (?, ?, ?) ON CONFLICT (rollout_id, stage) DO UPDATE SET members = rollout_stage_members.members + excluded.members',
+            [c.rolloutId, c.stage, c.members],
+          );
+        }
       });
     },
 
@@ -605,8 +652,9 @@ export function createSqlStore(options: SqlStoreOptions): Store {
     },
 
     async countRollout(rolloutId) {
-      const members = await db.all<Row>('SELECT stage, COUNT(*) AS n FROM rollout_members WHERE rollout_id = ? GROUP BY stage', [rolloutId]);
-      const actions = await db.all<Row>('SELECT stage, status, COUNT(*) AS n FROM actions WHERE rollout_id = ? GROUP BY stage, status', [rolloutId]);
+      // Counters, not a GROUP BY over every row: this runs at every decided action.
+      const members = await db.all<Row>('SELECT stage, members AS n FROM rollout_stage_members WHERE rollout_id = ? AND members <> 0 ORDER BY stage', [rolloutId]);
+      const actions = await db.all<Row>('SELECT stage, status, n FROM rollout_action_counts WHERE rollout_id = ? AND n <> 0 ORDER BY stage, status', [rolloutId]);
       return {
         members: members.map((r) => ({ stage: num(r.stage), count: num(r.n) })),
         actions: actions.map((r) => ({ stage: num(r.stage), status: str(r.status) as ActionStatus, count: num(r.n) })),

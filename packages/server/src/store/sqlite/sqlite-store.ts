@@ -9,6 +9,7 @@ import type { Migration, SqlDriver, SqlValue } from '../sql/driver.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import { schemaV1 } from '../sql/schema.js';
 import { schemaV2DeviceTwin } from '../sql/schema-device-twin.js';
+import { schemaRolloutCounts } from '../sql/schema-rollout-counts.js';
 import type { Store } from '../store.js';
 
 /** Numbered migrations for SQLite; append only. */
@@ -27,6 +28,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
           DROP TABLE samples;
           ALTER TABLE samples_by_boot RENAME TO samples`,
   },
+  { version: 5, name: 'rollout counters per stage and status', sql: schemaRolloutCounts({ int: 'INTEGER', real: 'REAL', serialPk: 'INTEGER PRIMARY KEY' }) },
 ];
 
 function createSqliteDriver(file: string): SqlDriver {
