@@ -101,6 +101,15 @@ export interface FleetProgress {
 export interface FleetRunOptions {
   readonly pacer?: Pacer;
   readonly onProgress?: (p: FleetProgress) => void;
+  /**
+   * Lets the host's event loop take a turn (Node: `() => new Promise((r) => setImmediate(r))`),
+   * awaited after every `HOST_TURN_REQUESTS` server requests. Without a pacer the loop awaits
+   * only the server's promises (microtasks), so whatever an in-process server defers to the
+   * event loop waits for the end of the run: light-my-request's null socket holds every inject
+   * response (body and payload string) until its setImmediate runs, which at a mass download
+   * was most of the run's memory. Nothing the fleet computes depends on it.
+   */
+  readonly hostTurn?: () => Promise<void>;
 }
 
 export type OutcomeCounts = Record<DeviceOutcomeTag, number>;
@@ -142,6 +151,8 @@ const HOUSEKEEPING_MS = 10_000;
 const SETTLE_CHECK_MS = 60_000;
 const START_SPREAD_MS = 30_000;
 const NO_BODY = new Uint8Array(0);
+/** Server requests between two host turns (a few MiB of held responses at most). */
+export const HOST_TURN_REQUESTS = 64;
 
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return 0;
@@ -338,6 +349,7 @@ export function createFleet(input: FleetInput): Fleet {
     scheduler.after(SETTLE_CHECK_MS, settleCheck);
 
     let paced = -1;
+    let turnedAt = 0;
     while (!stop) {
       const next = scheduler.nextAtMs();
       if (next === undefined || next > end) break;
@@ -347,6 +359,10 @@ export function createFleet(input: FleetInput): Fleet {
       }
       scheduler.runNext();
       while (inflight.length > 0) await inflight.shift();
+      if (options.hostTurn !== undefined && requests - turnedAt >= HOST_TURN_REQUESTS) {
+        turnedAt = requests;
+        await options.hostTurn();
+      }
     }
     const virtualMs = rel();
     traceLine('server', `end of run at ${virtualMs} ms`);

@@ -11,6 +11,7 @@ export { FleetDevice, type DeviceOutcomeTag, type ExchangeResult, type FleetDevi
 export { SlotwiseFleetDevice } from './slotwise-device.js';
 export {
   DEFAULT_SERVER_MODEL,
+  HOST_TURN_REQUESTS,
   createFleet,
   type Fleet,
   type FleetImage,
