@@ -147,281 +147,332 @@ const SAMPLE_PAYLOAD_BYTES = 48; // {"temp": 23125, "timestamp_ms": 1234567} (+ 
 const DDI_JSON_BYTES = 400;
 
 export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
-  const { scheduler, sensor, network, ota } = input;
-  const watchdogMs = input.watchdogMs === undefined ? 60_000 : input.watchdogMs;
-  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  if (!Number.isInteger(historyLimit) || historyLimit < 0) throw new RangeError(`device driver: expected historyLimit to be a non-negative integer, got ${historyLimit}`);
-  const link = input.link;
-  const onLog = input.onLog;
-  let state: DeviceState | null = null;
-  let epoch = 0;
-  let bootAt = 0;
-  let bootCount = 0;
-  let bootId = 0;
-  let watchdog: TimerId | undefined;
-  const timers = new Set<TimerId>();
-  const logs: DeviceLogRecord[] = [];
-  const delivered: SampleRecord[] = [];
-  const observers: StepObserver[] = [];
-  let inflight: Promise<void> | undefined;
-  let faults: FirmwareFaults = {};
+  return new Driver(input);
+}
 
-  const uptime = (): number => scheduler.nowMs() - bootAt;
+type Dispatchable = DeviceEvent['type'];
 
-  /** Schedules `fn` in the current boot only: a reset silently voids it. */
-  const later = (delayMs: number, fn: () => void, atMs = scheduler.nowMs() + delayMs): void => {
-    const mine = epoch;
-    const id = scheduler.at(atMs, () => {
-      timers.delete(id);
-      if (mine === epoch) fn();
-    });
-    timers.add(id);
-  };
-
-  const keep = (r: DeviceLogRecord): void => {
-    if (historyLimit > 0) pushBounded(logs, r, historyLimit);
-    onLog?.(r);
-  };
-
-  const record = (level: LogLevel, module: string, message: string): void => {
-    keep({ kind: 'log', simMs: scheduler.nowMs(), boot: bootCount, atMs: uptime(), level, module, message });
-  };
-
+/**
+ * The driver as one object whose methods live on the prototype: a fleet runs tens of thousands of
+ * them, so per-device closures were most of a device's RAM.
+ */
+class Driver implements DeviceDriver {
+  private readonly input: DeviceDriverInput;
+  private readonly scheduler: SimScheduler;
+  private readonly watchdogMs: number | null;
+  private readonly historyLimit: number;
+  private currentState: DeviceState | null = null;
+  private epoch = 0;
+  private bootAt = 0;
+  private boots = 0;
+  private bootId = 0;
+  private watchdog: TimerId | undefined;
+  private readonly timers = new Set<TimerId>();
+  readonly logs: DeviceLogRecord[] = [];
+  readonly delivered: SampleRecord[] = [];
+  private observers: StepObserver[] | undefined;
+  private inflight: Promise<void> | undefined;
+  private faults: FirmwareFaults = NO_FAULTS;
   // One pending watchdog timer at a time: a feed only moves `fedAt`; when the timer comes due
   // before `fedAt + watchdogMs` it re-arms there, so the reset happens at the same instant as
   // with a timer restarted at every feed, for a fraction of the kernel events.
-  let fedAt = 0;
-  const armWatchdog = (atMs: number): void => {
-    const mine = epoch;
-    watchdog = scheduler.at(atMs, () => {
-      watchdog = undefined;
-      if (mine !== epoch || watchdogMs === null) return;
-      const due = fedAt + watchdogMs;
-      if (scheduler.nowMs() >= due) reset('watchdog');
-      else armWatchdog(due);
+  private fedAt = 0;
+
+  constructor(input: DeviceDriverInput) {
+    this.input = input;
+    this.scheduler = input.scheduler;
+    this.watchdogMs = input.watchdogMs === undefined ? 60_000 : input.watchdogMs;
+    const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    if (!Number.isInteger(historyLimit) || historyLimit < 0) throw new RangeError(`device driver: expected historyLimit to be a non-negative integer, got ${historyLimit}`);
+    this.historyLimit = historyLimit;
+  }
+
+  get state(): DeviceState | null {
+    return this.currentState;
+  }
+
+  get bootCount(): number {
+    return this.boots;
+  }
+
+  private uptime(): number {
+    return this.scheduler.nowMs() - this.bootAt;
+  }
+
+  /** Schedules `fn` in the current boot only: a reset silently voids it. */
+  private later(atMs: number, fn: () => void): void {
+    const mine = this.epoch;
+    const id = this.scheduler.at(atMs, () => {
+      this.timers.delete(id);
+      if (mine === this.epoch) fn();
     });
-  };
-  const feedWatchdog = (): void => {
-    if (watchdogMs === null) return;
-    fedAt = scheduler.nowMs();
-    if (watchdog === undefined) armWatchdog(fedAt + watchdogMs);
-  };
+    this.timers.add(id);
+  }
 
-  const dispatch = (event: DeviceEvent): void => {
-    if (state === null) return;
-    const before = state;
+  /** Dispatches an event that carries nothing but the uptime at which it happens, `afterMs` from now. */
+  private laterEvent(afterMs: number, type: Extract<Dispatchable, 'tick' | 'sleep.elapsed' | 'health.expired'>): void {
+    this.later(this.scheduler.nowMs() + afterMs, () => this.dispatch({ type, atMs: this.uptime() }));
+  }
+
+  private keep(r: DeviceLogRecord): void {
+    if (this.historyLimit > 0) pushBounded(this.logs, r, this.historyLimit);
+    this.input.onLog?.(r);
+  }
+
+  private record(level: LogLevel, module: string, message: string): void {
+    this.keep({ kind: 'log', simMs: this.scheduler.nowMs(), boot: this.boots, atMs: this.uptime(), level, module, message });
+  }
+
+  private armWatchdog(atMs: number): void {
+    const mine = this.epoch;
+    this.watchdog = this.scheduler.at(atMs, () => {
+      this.watchdog = undefined;
+      if (mine !== this.epoch || this.watchdogMs === null) return;
+      const due = this.fedAt + this.watchdogMs;
+      if (this.scheduler.nowMs() >= due) this.reset('watchdog');
+      else this.armWatchdog(due);
+    });
+  }
+
+  private feedWatchdog(): void {
+    if (this.watchdogMs === null) return;
+    this.fedAt = this.scheduler.nowMs();
+    if (this.watchdog === undefined) this.armWatchdog(this.fedAt + this.watchdogMs);
+  }
+
+  private dispatch(event: DeviceEvent): void {
+    const before = this.currentState;
+    if (before === null) return;
     const [after, effects] = step(before, event);
-    state = after;
-    for (const o of observers) o(before, event, after, effects);
-    const mine = epoch;
+    this.currentState = after;
+    if (this.observers !== undefined) for (const o of this.observers) o(before, event, after, effects);
+    const mine = this.epoch;
     for (const effect of effects) {
-      if (epoch !== mine) break; // a reboot effect voided the rest of this step's RAM work
-      run(effect);
+      if (this.epoch !== mine) break; // a reboot effect voided the rest of this step's RAM work
+      this.run(effect);
     }
-  };
+  }
 
-  const ddi = (request: DdiRequest): void => {
+  private ddiResult(result: DdiResult, poll: boolean): DeviceEvent {
+    const random = this.input.random;
+    return random !== undefined && poll ? { type: 'ota.ddi.result', atMs: this.uptime(), result, draw: random() } : { type: 'ota.ddi.result', atMs: this.uptime(), result };
+  }
+
+  private ddi(request: DdiRequest): void {
+    const ota = this.input.ota;
     if (ota === undefined) throw new RangeError('device driver: a DDI request without OTA ports');
-    const issuedAt = scheduler.nowMs();
+    const issuedAt = this.scheduler.nowMs();
     const bytes = request.kind === 'download' ? request.toByte - request.fromByte + 1 : DDI_JSON_BYTES;
-    const net = network.exchange(issuedAt, bytes, 'ddi');
-    const draw = (): { draw?: number } => (input.random !== undefined && request.kind === 'poll' ? { draw: input.random() } : {});
-    const deliver = (result: DdiResult): void => later(0, () => dispatch({ type: 'ota.ddi.result', atMs: uptime(), result, ...draw() }), issuedAt + net.durationMs);
+    const net = this.input.network.exchange(issuedAt, bytes, 'ddi');
+    const poll = request.kind === 'poll';
+    const deliver = (result: DdiResult): void => this.later(issuedAt + net.durationMs, () => this.dispatch(this.ddiResult(result, poll)));
     if (net.err !== 0) {
       deliver({ ok: false, err: net.err });
       return;
     }
-    const mine = epoch;
+    const mine = this.epoch;
+    const link = this.input.link;
     if (link !== undefined) {
       link.ddi(request, (result) => {
-        if (mine === epoch) dispatch({ type: 'ota.ddi.result', atMs: uptime(), result, ...draw() });
+        if (mine === this.epoch) this.dispatch(this.ddiResult(result, poll));
       });
       return;
     }
-    inflight = ota.transport.exchange(request).then((result) => {
-      if (mine === epoch) deliver(result);
+    this.inflight = ota.transport.exchange(request).then((result) => {
+      if (mine === this.epoch) deliver(result);
     });
-  };
+  }
 
-  function run(effect: DeviceEffect): void {
-    const now = scheduler.nowMs();
+  private sent(record: SampleRecord, err: number): void {
+    if (err === 0 && this.historyLimit > 0) pushBounded(this.delivered, record, this.historyLimit);
+    this.dispatch({ type: 'http.send.done', atMs: this.uptime(), err });
+  }
+
+  private send(record: SampleRecord): void {
+    const now = this.scheduler.nowMs();
+    const r = this.input.network.exchange(now, SAMPLE_PAYLOAD_BYTES, 'samples');
+    const done = (err: number): void => this.later(now + r.durationMs, () => this.sent(record, err));
+    const mine = this.epoch;
+    const link = this.input.link;
+    if (r.err === 0 && link !== undefined) {
+      link.sample(record, this.bootId, (err) => {
+        if (mine === this.epoch) this.sent(record, err);
+      });
+      return;
+    }
+    const samples = this.input.samples;
+    if (r.err !== 0 || samples === undefined) {
+      done(r.err);
+      return;
+    }
+    this.inflight = samples.post(record, this.bootId).then((err) => {
+      if (mine === this.epoch) done(err);
+    });
+  }
+
+  private run(effect: DeviceEffect): void {
+    const now = this.scheduler.nowMs();
     switch (effect.type) {
-      case 'timer.start': {
-        const type = effect.timer === 'tick' ? 'tick' : effect.timer === 'sleep' ? 'sleep.elapsed' : 'health.expired';
-        later(effect.afterMs, () => dispatch({ type, atMs: uptime() }));
+      case 'timer.start':
+        this.laterEvent(effect.afterMs, effect.timer === 'tick' ? 'tick' : effect.timer === 'sleep' ? 'sleep.elapsed' : 'health.expired');
         return;
-      }
       case 'sensor.init': {
-        const err = faults.sensorInitFails === true ? -Errno.EIO : mcp9808Init(sensor, now);
-        later(0, () => dispatch({ type: 'sensor.init.done', atMs: uptime(), err }));
+        const err = this.faults.sensorInitFails === true ? -Errno.EIO : mcp9808Init(this.input.sensor, now);
+        this.later(now, () => this.dispatch({ type: 'sensor.init.done', atMs: this.uptime(), err }));
         return;
       }
       case 'sensor.sample': {
-        const r = mcp9808Sample(sensor, now, state !== null && isLiteral(state.options, 'G21'));
-        later(0, () => dispatch({ type: 'sensor.sample.done', atMs: uptime(), err: r.err, mdeg: r.mdeg }));
+        const state = this.currentState;
+        const r = mcp9808Sample(this.input.sensor, now, state !== null && isLiteral(state.options, 'G21'));
+        this.later(now, () => this.dispatch({ type: 'sensor.sample.done', atMs: this.uptime(), err: r.err, mdeg: r.mdeg }));
         return;
       }
       case 'net.init': {
+        const network = this.input.network;
         let r = network.init(now);
-        if (faults.networkBroken === true) {
+        if (this.faults.networkBroken === true) {
           network.reset(); // the broken stack never gets a usable connection
           r = { err: -Errno.ENETUNREACH, durationMs: r.durationMs };
         }
-        later(r.durationMs, () => dispatch({ type: 'net.init.done', atMs: uptime(), err: r.err }));
+        const err = r.err;
+        this.later(now + r.durationMs, () => this.dispatch({ type: 'net.init.done', atMs: this.uptime(), err }));
         return;
       }
-      case 'http.send': {
-        const r = network.exchange(now, SAMPLE_PAYLOAD_BYTES, 'samples');
-        const done = (err: number): void =>
-          later(0, () => {
-            if (err === 0 && historyLimit > 0) pushBounded(delivered, effect.record, historyLimit);
-            dispatch({ type: 'http.send.done', atMs: uptime(), err });
-          }, now + r.durationMs);
-        const mine = epoch;
-        if (r.err === 0 && link !== undefined) {
-          link.sample(effect.record, bootId, (err) => {
-            if (mine !== epoch) return;
-            if (err === 0 && historyLimit > 0) pushBounded(delivered, effect.record, historyLimit);
-            dispatch({ type: 'http.send.done', atMs: uptime(), err });
-          });
-          return;
-        }
-        if (r.err !== 0 || input.samples === undefined) {
-          done(r.err);
-          return;
-        }
-        inflight = input.samples.post(effect.record, bootId).then((err) => {
-          if (mine === epoch) done(err);
-        });
+      case 'http.send':
+        this.send(effect.record);
         return;
-      }
       case 'net.suspend':
-        network.suspend();
+        this.input.network.suspend();
         return;
       case 'net.resume':
-        network.resume();
+        this.input.network.resume();
         return;
       case 'log':
-        record(effect.entry.level, effect.entry.module, effect.entry.message);
+        this.record(effect.entry.level, effect.entry.module, effect.entry.message);
         return;
       case 'watchdog.feed':
-        feedWatchdog();
+        this.feedWatchdog();
         return;
       case 'ddi.request':
-        ddi(effect.request);
+        this.ddi(effect.request);
         return;
       case 'flash.erase':
-        requireOta().secondary.erase(effect.offset, effect.length);
+        this.requireOta().secondary.erase(effect.offset, effect.length);
         return;
       case 'flash.write':
-        requireOta().secondary.write(effect.offset, effect.bytes);
+        this.requireOta().secondary.write(effect.offset, effect.bytes);
         return;
       case 'flash.hash': {
-        const sha256 = requireOta().secondary.sha256(effect.length);
-        later(0, () => dispatch({ type: 'ota.hash.done', atMs: uptime(), sha256 }));
+        const sha256 = this.requireOta().secondary.sha256(effect.length);
+        this.later(now, () => this.dispatch({ type: 'ota.hash.done', atMs: this.uptime(), sha256 }));
         return;
       }
       case 'settings.save':
-        requireOta().boot.saveAction(effect.action);
+        this.requireOta().boot.saveAction(effect.action);
         return;
       case 'boot.request_test':
-        requireOta().boot.requestTestUpgrade();
+        this.requireOta().boot.requestTestUpgrade();
         return;
       case 'boot.confirm':
-        requireOta().boot.confirm();
+        this.requireOta().boot.confirm();
         return;
       case 'device.reboot':
-        reset(effect.reason);
+        this.reset(effect.reason);
         return;
       default:
         assertNever(effect);
     }
   }
 
-  function requireOta(): OtaPorts {
+  private requireOta(): OtaPorts {
+    const ota = this.input.ota;
     if (ota === undefined) throw new RangeError('device driver: an OTA effect without OTA ports');
     return ota;
   }
 
-  function stopAll(): void {
-    epoch++;
-    for (const id of timers) scheduler.cancel(id);
-    timers.clear();
-    if (watchdog !== undefined) scheduler.cancel(watchdog);
-    watchdog = undefined;
-    state = null;
+  private stopAll(): void {
+    this.epoch++;
+    for (const id of this.timers) this.scheduler.cancel(id);
+    this.timers.clear();
+    if (this.watchdog !== undefined) this.scheduler.cancel(this.watchdog);
+    this.watchdog = undefined;
+    this.currentState = null;
   }
 
-  function boot(reason: ResetReason): void {
-    bootAt = scheduler.nowMs();
-    bootCount++;
-    bootId = input.bootId?.() ?? bootCount;
-    network.reset();
-    const bootInfo = ota?.boot.bootInfo();
+  private boot(reason: ResetReason): void {
+    const input = this.input;
+    this.bootAt = this.scheduler.nowMs();
+    this.boots++;
+    this.bootId = input.bootId?.() ?? this.boots;
+    input.network.reset();
+    const bootInfo = input.ota?.boot.bootInfo();
     const fw = input.firmware?.() ?? null;
-    faults = fw?.faults ?? {};
+    const faults = fw?.faults ?? NO_FAULTS;
+    this.faults = faults;
     const device = input.device ?? {};
-    state = createDeviceState({
+    const state = createDeviceState({
       ...device,
       options: { ...device.options, ...(fw === null ? {} : { sampleIntervalMs: fw.sampleIntervalMs }) },
       ota: { ...device.ota, ...(faults.neverConfirms === true ? { neverConfirms: true } : {}) },
       ...(bootInfo === undefined ? {} : { boot: bootInfo }),
     });
-    keep({ kind: 'banner', simMs: bootAt, boot: bootCount, version: bootInfo?.runningVersion ?? fw?.version ?? input.version ?? 'unversioned', reason });
+    this.currentState = state;
+    this.keep({ kind: 'banner', simMs: this.bootAt, boot: this.boots, version: bootInfo?.runningVersion ?? fw?.version ?? input.version ?? 'unversioned', reason });
     if (faults.crashAfterMs !== undefined) {
-      const mine = epoch;
-      later(faults.crashAfterMs, () => {
-        if (mine === epoch) reset('crash');
+      const mine = this.epoch;
+      this.later(this.scheduler.nowMs() + faults.crashAfterMs, () => {
+        if (mine === this.epoch) this.reset('crash');
       });
     }
-    if (reason === 'watchdog') record('inf', state.options.logModule, 'Reset reason: watchdog');
-    feedWatchdog();
-    later(0, () => dispatch({ type: 'tick', atMs: uptime() }));
+    if (reason === 'watchdog') this.record('inf', state.options.logModule, 'Reset reason: watchdog');
+    this.feedWatchdog();
+    this.laterEvent(0, 'tick');
   }
 
-  function reset(reason: ResetReason): void {
-    stopAll();
-    if (input.onReset?.(reason) === false) return;
-    boot(reason);
+  private reset(reason: ResetReason): void {
+    this.stopAll();
+    if (this.input.onReset?.(reason) === false) return;
+    this.boot(reason);
   }
 
-  return {
-    start() {
-      if (state !== null) throw new RangeError('device driver: start() while running');
-      boot('power-on');
-    },
-    powerCut() {
-      stopAll();
-      inflight = undefined;
-    },
-    async runUntil(atMs) {
-      for (;;) {
-        while (inflight !== undefined) {
-          const p = inflight;
-          inflight = undefined;
-          await p;
-        }
-        const next = scheduler.nextAtMs();
-        if (next === undefined || next > atMs) break;
-        scheduler.runNext();
+  start(): void {
+    if (this.currentState !== null) throw new RangeError('device driver: start() while running');
+    this.boot('power-on');
+  }
+
+  powerCut(): void {
+    this.stopAll();
+    this.inflight = undefined;
+  }
+
+  async runUntil(atMs: number): Promise<void> {
+    for (;;) {
+      while (this.inflight !== undefined) {
+        const p = this.inflight;
+        this.inflight = undefined;
+        await p;
       }
-      scheduler.runUntil(atMs);
-    },
-    get state() {
-      return state;
-    },
-    logs,
-    delivered,
-    drainLogs: () => logs.splice(0, logs.length),
-    drainDelivered: () => delivered.splice(0, delivered.length),
-    get bootCount() {
-      return bootCount;
-    },
-    observe(o) {
-      observers.push(o);
-    },
-  };
+      const next = this.scheduler.nextAtMs();
+      if (next === undefined || next > atMs) break;
+      this.scheduler.runNext();
+    }
+    this.scheduler.runUntil(atMs);
+  }
+
+  drainLogs(): DeviceLogRecord[] {
+    return this.logs.splice(0, this.logs.length);
+  }
+
+  drainDelivered(): SampleRecord[] {
+    return this.delivered.splice(0, this.delivered.length);
+  }
+
+  observe(o: StepObserver): void {
+    (this.observers ??= []).push(o);
+  }
 }
+
+const NO_FAULTS: FirmwareFaults = {};
 
 function assertNever(x: never): never {
   throw new TypeError(`device driver: unhandled effect ${JSON.stringify(x)}`);
