@@ -19,20 +19,21 @@
 import { readSlotState, setConfirmed, setPending } from '../boot/public-api.js';
 import { trailerSize } from '../boot/trailer.js';
 import { toHex } from '../bytes/hex.js';
-import { createDeviceDriver, type DeviceDriver, type DeviceLink, type ResetReason } from '../device/driver.js';
+import { createDeviceDriver, type BootControlPort, type DeviceDriver, type DeviceLink, type DeviceLogRecord, type ResetReason, type SecondarySlotPort } from '../device/driver.js';
 import { Errno } from '../device/errno.js';
 import { readFirmware, type FirmwareDescriptor } from '../device/firmware.js';
 import { createMcp9808Chip } from '../device/mcp9808.js';
-import type { NetworkModel } from '../device/network-model.js';
-import type { DdiRequest, DdiResult } from '../device/ota/ddi.js';
-import { ddiHttpRequest, ddiHttpResult } from '../device/ota/ddi-http.js';
-import type { SavedAction } from '../device/ota/ota-step.js';
+import type { NetCall, NetworkModel } from '../device/network-model.js';
+import type { DdiRequest, DdiResult, DdiTransport } from '../device/ota/ddi.js';
+import { ddiHttpRequest, ddiHttpResult, type DdiHttpIdentity } from '../device/ota/ddi-http.js';
+import type { BootInfo, SavedAction } from '../device/ota/ota-step.js';
+import type { CreateDeviceStateInput } from '../device/step.js';
 import type { SampleRecord } from '../device/sample-buffer.js';
 import { isPowerLoss } from '../flash/power-loss.js';
 import type { BoardDevice } from '../boards/factory.js';
 import { SAMPLES_PATH } from '../protocol/telemetry.js';
 import type { Random } from '../sim/random.js';
-import type { SimScheduler } from '../sim/scheduler.js';
+import type { SimScheduler, TimerId } from '../sim/scheduler.js';
 import type { DeviceOutcomeTag, ExchangeResult, FleetDeviceHost, FleetDeviceInput, FleetMember } from './device.js';
 import { inOutage, type LinkSpec } from './network.js';
 import type { ClientProfile } from './profiles.js';
@@ -48,6 +49,13 @@ const WIFI_JOIN_MS = 300;
 const SAMPLE_BODY_BYTES = 60;
 const SAMPLE_ANSWER_BYTES = 30;
 const WATCHDOG_MS = 60_000;
+const JOINED: NetCall = { err: 0, durationMs: WIFI_JOIN_MS };
+const JOIN_FAILED: NetCall = { err: -Errno.ENETUNREACH, durationMs: WIFI_JOIN_MS };
+const SENT: NetCall = { err: 0, durationMs: 0 };
+const NOT_CONNECTED: NetCall = { err: -Errno.ENOTCONN, durationMs: 0 };
+const NO_TRANSPORT: DdiTransport = { exchange: () => Promise.reject(new RangeError('fleet device: DDI goes over the link port')) };
+/** Reducer build options per (profile settings, board layout), shared by the devices that have them. */
+const DEVICE_OPTIONS = new Map<string, Omit<CreateDeviceStateInput, 'boot'>>();
 
 /** The payload the device's telemetry sink would post (device/telemetry.ts shape). */
 function sampleBody(record: SampleRecord, bootId: number): string {
@@ -205,153 +213,212 @@ export class SlotwiseFleetDevice implements FleetMember {
   // ---- the driver and its ports ---------------------------------------------------------------
 
   private createDriver(kernel: SimScheduler): DeviceDriver {
-    // Every timer the driver sets runs guarded: a PowerLoss inside is this device's power cut.
-    const scheduler: SimScheduler = {
-      ...kernel,
-      nowMs: () => kernel.nowMs(),
-      at: (atMs, run) => kernel.at(atMs, () => this.guard(run)),
-      after: (delayMs, run) => kernel.after(delayMs, () => this.guard(run)),
-      cancel: (id) => kernel.cancel(id),
-    };
+    const ports = new SlotwiseFleetDevice.Ports(this, kernel);
     const phase = (this.index * 0.618) % 1;
     // A room a few degrees apart from its neighbours, following a daily cycle.
     const sensor = createMcp9808Chip((atMs) => 21 + 4 * phase + 2 * Math.sin((2 * Math.PI * (atMs / 86_400_000 + phase)) % (2 * Math.PI)));
-    const p = this.profile;
     return createDeviceDriver({
-      scheduler,
+      scheduler: ports,
       sensor,
-      network: this.networkModel(),
-      device: {
+      network: ports,
+      device: this.deviceOptions(),
+      ota: { transport: NO_TRANSPORT, secondary: ports, boot: ports },
+      watchdogMs: WATCHDOG_MS,
+      historyLimit: 0,
+      onLog: ports.onLog,
+      link: ports,
+      random: ports.random,
+      onReset: ports.onReset,
+      firmware: ports.firmware,
+      bootId: ports.bootId,
+    });
+  }
+
+  /** The reducer's build options: the same for every device of one profile on one board (shared). */
+  private deviceOptions(): Omit<CreateDeviceStateInput, 'boot'> {
+    const p = this.profile;
+    const slotSizeBytes = this.trailerSector - this.base;
+    const key = JSON.stringify([p.confirm, p.chunkBytes, p.chunksPerVisit, p.defaultPollMs, slotSizeBytes, this.sector, p.healthTimeoutMs, p.healthDelayMs, p.resume, p.jitter]);
+    let options = DEVICE_OPTIONS.get(key);
+    if (options === undefined) {
+      options = {
         ota: {
           confirmPolicy: p.confirm,
           chunkBytes: p.chunkBytes ?? 4096,
           chunksPerWait: p.chunksPerVisit,
           checkIntervalMs: p.defaultPollMs,
-          slotSizeBytes: this.trailerSector - this.base,
+          slotSizeBytes,
           eraseSizeBytes: this.sector,
           healthTimeoutMs: p.healthTimeoutMs,
           confirmAfterUptimeMs: p.confirm === 'health' ? p.healthDelayMs : 0,
           resumeDownloads: p.resume,
           checkJitter: p.jitter,
         },
-      },
-      ota: {
-        transport: { exchange: () => Promise.reject(new RangeError('fleet device: DDI goes over the link port')) },
-        secondary: {
-          erase: (off, len) => {
-            this.flashDirty = true;
-            if (off === 0 && this.base > 0) this.board.secondary.erase(0, this.base);
-            this.board.secondary.erase(this.base + off, len);
-          },
-          write: (off, bytes) => this.writeSecondary(off, bytes),
-          sha256: (len) => {
-            this.completedBytes += len;
-            return toHex(this.host.crypto.createHash('sha256').update(this.board.secondary.read(this.base, len)).digest());
-          },
-        },
-        boot: {
-          bootInfo: () => ({ runningVersion: this.running, confirmed: this.confirmed, savedAction: this.saved }),
-          requestTestUpgrade: () => {
-            const version = this.driver.state?.ota?.deployment?.version;
-            if (version !== undefined) this.attempted.add(version);
-            // The downloaded image is shared by every device that fetched it: pool its sectors.
-            this.compactFlash();
-            this.flashDirty = true;
-            const sec = this.board.secondary;
-            sec.erase(this.trailerSector, sec.size - this.trailerSector);
-            setPending(sec, this.board.trailer, false);
-          },
-          confirm: () => {
-            this.flashDirty = true;
-            setConfirmed(this.board.primary, this.board.trailer);
-            this.confirmed = true;
-            if (!this.confirmedAt.has(this.running)) this.confirmedAt.set(this.running, this.host.nowMs());
-          },
-          saveAction: (a) => {
-            this.saved = a;
-          },
-        },
-      },
-      watchdogMs: WATCHDOG_MS,
-      historyLimit: 0,
-      onLog: (r) => {
-        if (r.kind === 'log') this.trace(`<${r.level}> ${r.module}: ${r.message}`);
-      },
-      link: this.deviceLink(),
-      random: () => this.random.float(),
-      onReset: (reason) => {
-        this.trace(`reset (${reason})`);
-        return this.bootloader(reason);
-      },
-      firmware: () => this.firmware,
-      bootId: () => this.bootCount,
-    });
+      };
+      DEVICE_OPTIONS.set(key, options);
+    }
+    return options;
   }
 
-  /** The device's network stack: Wi-Fi join fails while the link is in an outage; sends need it up. */
-  private networkModel(): NetworkModel {
-    let up = false;
-    let radioOn = true;
-    return {
-      init: (atMs) => {
-        radioOn = true;
-        up = !inOutage(this.link, atMs - this.host.startMs);
-        return { err: up ? 0 : -Errno.ENETUNREACH, durationMs: WIFI_JOIN_MS };
-      },
-      exchange: () => (up && radioOn ? { err: 0, durationMs: 0 } : { err: -Errno.ENOTCONN, durationMs: 0 }),
-      suspend: () => {
-        radioOn = false;
-      },
-      resume: () => {
-        radioOn = true;
-      },
-      reset: () => {
-        up = false;
-        radioOn = true;
-      },
-      get socketOpen() {
-        return up && radioOn;
-      },
-      get radioOn() {
-        return radioOn;
-      },
+  /**
+   * The driver's ports of one device as one object whose methods all devices share (a fleet holds
+   * tens of thousands; per-device closures were a large part of their RAM): the kernel with every
+   * timer guarded (a PowerLoss inside is this device's power cut), the secondary slot and the
+   * boot control on the board, the link, and the Wi-Fi stack, which fails to join during a link
+   * outage (sends need it up).
+   */
+  private static readonly Ports = class implements SimScheduler, SecondarySlotPort, BootControlPort, DeviceLink, NetworkModel {
+    private up = false;
+    private radio = true;
+    private readonly d: SlotwiseFleetDevice;
+    private readonly kernel: SimScheduler;
+    private readonly identity: DdiHttpIdentity;
+
+    constructor(d: SlotwiseFleetDevice, kernel: SimScheduler) {
+      this.d = d;
+      this.kernel = kernel;
+      this.identity = { tenant: d.host.tenant, controllerId: d.controllerId, token: d.host.gatewayToken, scheme: 'GatewayToken' };
+    }
+
+    // ---- kernel
+    nowMs(): number {
+      return this.kernel.nowMs();
+    }
+    at(atMs: number, run: () => void): TimerId {
+      return this.kernel.at(atMs, () => this.d.guard(run));
+    }
+    after(delayMs: number, run: () => void): TimerId {
+      return this.kernel.after(delayMs, () => this.d.guard(run));
+    }
+    cancel(id: TimerId): void {
+      this.kernel.cancel(id);
+    }
+    nextAtMs(): number | undefined {
+      return this.kernel.nextAtMs();
+    }
+    runNext(): boolean {
+      return this.kernel.runNext();
+    }
+    runUntil(atMs: number): number {
+      return this.kernel.runUntil(atMs);
+    }
+    pending(): number {
+      return this.kernel.pending();
+    }
+
+    // ---- secondary slot
+    erase(off: number, len: number): void {
+      const d = this.d;
+      d.flashDirty = true;
+      if (off === 0 && d.base > 0) d.board.secondary.erase(0, d.base);
+      d.board.secondary.erase(d.base + off, len);
+    }
+    write(off: number, bytes: Uint8Array): void {
+      this.d.writeSecondary(off, bytes);
+    }
+    sha256(len: number): string {
+      const d = this.d;
+      d.completedBytes += len;
+      return toHex(d.host.crypto.createHash('sha256').update(d.board.secondary.read(d.base, len)).digest());
+    }
+
+    // ---- boot control
+    bootInfo(): BootInfo {
+      return { runningVersion: this.d.running, confirmed: this.d.confirmed, savedAction: this.d.saved };
+    }
+    requestTestUpgrade(): void {
+      const d = this.d;
+      const version = d.driver.state?.ota?.deployment?.version;
+      if (version !== undefined) d.attempted.add(version);
+      // The downloaded image is shared by every device that fetched it: pool its sectors.
+      d.compactFlash();
+      d.flashDirty = true;
+      const sec = d.board.secondary;
+      sec.erase(d.trailerSector, sec.size - d.trailerSector);
+      setPending(sec, d.board.trailer, false);
+    }
+    confirm(): void {
+      const d = this.d;
+      d.flashDirty = true;
+      setConfirmed(d.board.primary, d.board.trailer);
+      d.confirmed = true;
+      if (!d.confirmedAt.has(d.running)) d.confirmedAt.set(d.running, d.host.nowMs());
+    }
+    saveAction(a: SavedAction | null): void {
+      this.d.saved = a;
+    }
+
+    // ---- driver hooks (the driver takes these as plain functions)
+    readonly onLog = (r: DeviceLogRecord): void => {
+      if (r.kind === 'log') this.d.trace(`<${r.level}> ${r.module}: ${r.message}`);
     };
-  }
+    readonly random = (): number => this.d.random.float();
+    readonly onReset = (reason: ResetReason): boolean => {
+      this.d.trace(`reset (${reason})`);
+      return this.d.bootloader(reason);
+    };
+    readonly firmware = (): FirmwareDescriptor | null => this.d.firmware;
+    readonly bootId = (): number => this.d.bootCount;
 
-  private deviceLink(): DeviceLink {
-    const identity = { tenant: this.host.tenant, controllerId: this.controllerId, token: this.host.gatewayToken, scheme: 'GatewayToken' as const };
-    return {
-      ddi: (request: DdiRequest, done: (r: DdiResult) => void) => {
-        if (request.kind === 'poll') this.polls++;
-        this.host.send(this, ddiHttpRequest(identity, request), (r) =>
-          this.guard(() => {
-            if (request.kind === 'download' && r.ok) this.downloadBytes += r.body.length;
-            const err = exchangeErr(r);
-            const result: DdiResult = err !== 0 || !r.ok ? { ok: false, err } : ddiHttpResult(request, { status: r.status, headers: {}, body: r.body });
-            if (result.ok && result.answer.kind === 'deploymentBase') this.offered.add(result.answer.deployment.version);
-            done(result);
-          }),
-        );
-      },
-      sample: (record, bootId, done) => {
-        const finish = (err: number): void =>
-          this.guard(() => {
-            if (err === 0) this.samplesDelivered++;
-            done(err);
-          });
-        const token = this.sampleToken;
-        if (token === undefined) {
-          this.host.carry(this, SAMPLE_BODY_BYTES, SAMPLE_ANSWER_BYTES, (r) => finish(exchangeErr(r)));
-          return;
-        }
-        const request = { method: 'POST' as const, url: SAMPLES_PATH, headers: { authorization: `TargetToken ${token}`, 'content-type': 'application/json' }, body: sampleBody(record, bootId) };
-        this.host.send(this, request, (r) => {
+    // ---- link
+    ddi(request: DdiRequest, done: (r: DdiResult) => void): void {
+      const d = this.d;
+      if (request.kind === 'poll') d.polls++;
+      d.host.send(d, ddiHttpRequest(this.identity, request), (r) =>
+        d.guard(() => {
+          if (request.kind === 'download' && r.ok) d.downloadBytes += r.body.length;
           const err = exchangeErr(r);
-          finish(err !== 0 || !r.ok ? err : r.status >= 200 && r.status < 300 ? 0 : r.status === 401 || r.status === 403 ? -Errno.EACCES : -Errno.EIO);
+          const result: DdiResult = err !== 0 || !r.ok ? { ok: false, err } : ddiHttpResult(request, { status: r.status, headers: {}, body: r.body });
+          if (result.ok && result.answer.kind === 'deploymentBase') d.offered.add(result.answer.deployment.version);
+          done(result);
+        }),
+      );
+    }
+    sample(record: SampleRecord, bootId: number, done: (err: number) => void): void {
+      const d = this.d;
+      const finish = (err: number): void =>
+        d.guard(() => {
+          if (err === 0) d.samplesDelivered++;
+          done(err);
         });
-      },
-    };
-  }
+      const token = d.sampleToken;
+      if (token === undefined) {
+        d.host.carry(d, SAMPLE_BODY_BYTES, SAMPLE_ANSWER_BYTES, (r) => finish(exchangeErr(r)));
+        return;
+      }
+      const request = { method: 'POST' as const, url: SAMPLES_PATH, headers: { authorization: `TargetToken ${token}`, 'content-type': 'application/json' }, body: sampleBody(record, bootId) };
+      d.host.send(d, request, (r) => {
+        const err = exchangeErr(r);
+        finish(err !== 0 || !r.ok ? err : r.status >= 200 && r.status < 300 ? 0 : r.status === 401 || r.status === 403 ? -Errno.EACCES : -Errno.EIO);
+      });
+    }
+
+    // ---- Wi-Fi stack
+    init(atMs: number): NetCall {
+      this.radio = true;
+      this.up = !inOutage(this.d.link, atMs - this.d.host.startMs);
+      return this.up ? JOINED : JOIN_FAILED;
+    }
+    exchange(): NetCall {
+      return this.up && this.radio ? SENT : NOT_CONNECTED;
+    }
+    suspend(): void {
+      this.radio = false;
+    }
+    resume(): void {
+      this.radio = true;
+    }
+    reset(): void {
+      this.up = false;
+      this.radio = true;
+    }
+    get socketOpen(): boolean {
+      return this.up && this.radio;
+    }
+    get radioOn(): boolean {
+      return this.radio;
+    }
+  };
 
   /** Writes a download chunk; a planned mid-download power cut hits at a random byte of the image. */
   private writeSecondary(off: number, bytes: Uint8Array): void {
