@@ -150,3 +150,18 @@ test('untouched sectors cost nothing: a fresh 1 MiB flash holds no sector buffer
   flash.write(4096 * 10, Uint8Array.of(1, 2, 3, 4));
   assert.equal(flash.residentSectors(), 1);
 });
+
+test('a write that programs whole erased sectors keeps its own copy: later changes to the source (a Buffer too) do not reach the flash', () => {
+  const flash = new NorFlash(geo([64, 64, 64], 4));
+  const source = new Uint8Array(192).map((_, i) => i);
+  const buf = Buffer.from(source);
+  flash.write(64, buf.subarray(0, 128)); // sectors 1 and 2, whole
+  flash.write(0, source.subarray(0, 32)); // part of sector 0
+  buf.fill(0);
+  source.fill(0);
+  const bytes = flash.toBytes();
+  assert.deepEqual([...bytes.subarray(64, 192)], Array.from({ length: 128 }, (_, i) => i));
+  assert.deepEqual([...bytes.subarray(0, 32)], Array.from({ length: 32 }, (_, i) => i));
+  assert.equal(flash.residentSectors(), 3);
+  assert.throws(() => flash.write(64, new Uint8Array(4)), (e: unknown) => isSlotwiseError(e) && e.code === 'SW_ERR_FLASH_NOR_VIOLATION');
+});

@@ -214,6 +214,12 @@ export class NorFlash {
       const sec = g.sectors[i] as { off: number; size: number };
       const from = off + pos - sec.off;
       const n = Math.min(sec.size - from, len - pos);
+      if (garbage === undefined && n === sec.size && this.stores[i] === undefined) {
+        // A whole erased sector programmed at once: its buffer is a copy of the data, not an erased fill then a copy.
+        this.stores[i] = makeStore(new Uint8Array(data.subarray(pos, pos + n)), this.owner); // a copy, even of a Buffer
+        pos += n;
+        continue;
+      }
       const st = this.owned(i);
       if (garbage === undefined) {
         st.data.set(n === len ? data : data.subarray(pos, pos + n), from);
