@@ -150,38 +150,3 @@ test('untouched sectors cost nothing: a fresh 1 MiB flash holds no sector buffer
   flash.write(4096 * 10, Uint8Array.of(1, 2, 3, 4));
   assert.equal(flash.residentSectors(), 1);
 });
-
-test('recycled sector buffers never alias: snapshots keep their bytes through erase/write/restore churn (property)', () => {
-  const g = geo([64, 64, 64, 64], 4);
-  const op = fc.record({ kind: fc.constantFrom('write', 'erase', 'snapshot', 'restore'), sector: fc.nat(3), byte: fc.integer({ min: 0, max: 0xfe }), pick: fc.nat() });
-  fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-    const f = new NorFlash(g);
-    let m = f.toBytes();
-    const snaps: { snap: ReturnType<NorFlash['snapshot']>; bytes: Uint8Array }[] = [];
-    for (const o of ops) {
-      const at = o.sector * 64;
-      if (o.kind === 'write') {
-        // Program a whole sector only when it is erased (the NOR rule).
-        if (m.subarray(at, at + 64).every((b) => b === 0xff)) {
-          f.write(at, new Uint8Array(64).fill(o.byte));
-          m.fill(o.byte, at, at + 64);
-        }
-      } else if (o.kind === 'erase') {
-        f.erase(at, 64);
-        m.fill(0xff, at, at + 64);
-      } else if (o.kind === 'snapshot') {
-        snaps.push({ snap: f.snapshot(), bytes: m.slice() });
-      } else if (snaps.length > 0) {
-        const s = snaps[o.pick % snaps.length]!;
-        f.restore(s.snap);
-        m = s.bytes.slice();
-      }
-      assert.deepEqual(f.toBytes(), m);
-      for (const s of snaps) {
-        const probe = new NorFlash(g);
-        probe.restore(s.snap);
-        assert.deepEqual(probe.toBytes(), s.bytes);
-      }
-    }
-  }), { numRuns: 200 });
-});

@@ -56,23 +56,6 @@ type Fault =
 let generation = 0;
 const nextGeneration = (): number => ++generation;
 
-// Sector buffers an erase freed, for the next copy-on-write: a fleet of 100 000 devices erases
-// and rewrites millions of sectors, and allocating each one anew made V8's external-memory
-// bookkeeping the largest single cost of the run (docs/fleet-sim.md). Only the buffer of a store
-// this flash created since its last snapshot/restore comes here, so nothing else can hold it.
-const SPARES_PER_SIZE = 4096;
-const spares = new Map<number, Uint8Array[]>();
-
-function takeSpare(size: number): Uint8Array | undefined {
-  return spares.get(size)?.pop();
-}
-
-function giveSpare(data: Uint8Array): void {
-  let list = spares.get(data.length);
-  if (list === undefined) spares.set(data.length, (list = []));
-  if (list.length < SPARES_PER_SIZE) list.push(data);
-}
-
 export class NorFlash {
   readonly geometry: FlashGeometry;
   private stores: (SectorStore | undefined)[];
@@ -265,8 +248,6 @@ export class NorFlash {
         if (this.stores[i] !== undefined) this.owned(i).data.fill(g.erasedValue, 0, upto);
         break;
       }
-      const st = this.stores[i];
-      if (st !== undefined && st.owner === this.owner) giveSpare(st.data);
       this.stores[i] = undefined;
       this.wear[i] = (this.wear[i] as number) + 1;
     }
@@ -395,14 +376,10 @@ export class NorFlash {
     if (st !== undefined && st.owner === this.owner) return st;
     const size = (this.geometry.sectors[i] as { size: number }).size;
     let next: SectorStore;
-    const reused = takeSpare(size);
     if (st === undefined) {
-      const data = reused ?? new Uint8Array(size);
-      if (reused !== undefined || this.geometry.erasedValue !== 0) data.fill(this.geometry.erasedValue);
+      const data = new Uint8Array(size);
+      if (this.geometry.erasedValue !== 0) data.fill(this.geometry.erasedValue);
       next = makeStore(data, this.owner);
-    } else if (reused !== undefined) {
-      reused.set(st.data);
-      next = makeStore(reused, this.owner);
     } else {
       next = makeStore(st.data.slice(), this.owner);
     }
