@@ -12,7 +12,7 @@ import type { SlotValidator } from '../boot/validate.js';
 import type { TrailerLayout } from '../boot/trailer.js';
 import { openFlashArea, type FlashArea } from '../flash/flash-area.js';
 import { createFlashGeometry, type FlashGeometry } from '../flash/geometry.js';
-import { createNorFlash, type FlashSnapshot } from '../flash/nor-flash.js';
+import { createNorFlash, type FlashSnapshot, type NorFlash } from '../flash/nor-flash.js';
 
 export interface BoardPreset {
   readonly name: string;
@@ -155,29 +155,61 @@ export function createBoardFactory(board: BoardPreset, image: Uint8Array, valida
     newDevice() {
       const flash = createNorFlash(board.geometry);
       flash.restore(snapshot);
-      return {
-        board,
-        primary: openFlashArea(flash, 'primary'),
-        secondary: openFlashArea(flash, 'secondary'),
-        trailer,
-        boot: () => boot(flash, config, { recordData: false }),
-        armPowerCut: (n) => flash.armPowerCut(n),
-        disarm: () => flash.disarm(),
-        residentSectors: () => flash.residentSectors(),
-        bootCopy: () => boot(flash.clone(), config, { recordData: false }),
-        compact() {
-          const snap = flash.snapshot();
-          let shared = 0;
-          const stores = snap.stores.map((st) => {
-            if (st === undefined || pool.has(st)) return st;
-            const pooled = pool.intern(st.data);
-            if (pooled.data !== st.data) shared++;
-            return pooled;
-          });
-          flash.restore({ geometry: snap.geometry, stores, wear: snap.wear });
-          return shared;
-        },
-      };
+      return new FactoryBoardDevice(board, flash, trailer, config, pool);
     },
   };
+}
+
+/** One device off a factory line: one object with prototype methods (fleets hold 100 000 of them). */
+class FactoryBoardDevice implements BoardDevice {
+  readonly board: BoardPreset;
+  readonly primary: FlashArea;
+  readonly secondary: FlashArea;
+  readonly trailer: TrailerLayout;
+  private readonly flash: NorFlash;
+  private readonly config: BootConfig;
+  private readonly pool: SectorPool;
+
+  constructor(board: BoardPreset, flash: NorFlash, trailer: TrailerLayout, config: BootConfig, pool: SectorPool) {
+    this.board = board;
+    this.primary = openFlashArea(flash, 'primary');
+    this.secondary = openFlashArea(flash, 'secondary');
+    this.trailer = trailer;
+    this.flash = flash;
+    this.config = config;
+    this.pool = pool;
+  }
+
+  boot(): BootResult {
+    return boot(this.flash, this.config, { recordData: false });
+  }
+
+  armPowerCut(n: number): void {
+    this.flash.armPowerCut(n);
+  }
+
+  disarm(): void {
+    this.flash.disarm();
+  }
+
+  residentSectors(): number {
+    return this.flash.residentSectors();
+  }
+
+  bootCopy(): BootResult {
+    return boot(this.flash.clone(), this.config, { recordData: false });
+  }
+
+  compact(): number {
+    const snap = this.flash.snapshot();
+    let shared = 0;
+    const stores = snap.stores.map((st) => {
+      if (st === undefined || this.pool.has(st)) return st;
+      const pooled = this.pool.intern(st.data);
+      if (pooled.data !== st.data) shared++;
+      return pooled;
+    });
+    this.flash.restore({ geometry: snap.geometry, stores, wear: snap.wear });
+    return shared;
+  }
 }
