@@ -6,7 +6,10 @@
  * uptime, models the Step 10 watchdog, and performs reboots (RAM state lost, ports kept).
  * DDI exchanges may be asynchronous (an in-process server); `runUntil` awaits each one before
  * taking the next event, so runs stay deterministic. Its log and delivered-sample histories are
- * bounded (the newest `historyLimit` of each are kept): long-running hosts drain them instead.
+ * bounded (the newest `historyLimit` of each are kept): long-running hosts drain them instead,
+ * or keep none and take each log record as it comes (`onLog`). A host that models the link
+ * itself (the fleet) passes a `link`: requests that get past the local network stack are handed
+ * to it, and it answers by callback at the virtual time the answer arrives.
  */
 import type { SimScheduler, TimerId } from '../sim/scheduler.js';
 import { formatLogLine, type LogLevel } from './log.js';
@@ -47,6 +50,16 @@ export interface OtaPorts {
 
 export type ResetReason = 'power-on' | 'ota' | 'health' | 'watchdog' | 'crash';
 
+/**
+ * The device's requests as a host that models the link carries them: each `done` runs once, at
+ * the virtual time the answer (or the failure) reaches the device, from a kernel event.
+ */
+export interface DeviceLink {
+  ddi(request: DdiRequest, done: (result: DdiResult) => void): void;
+  /** One `POST /api/v1/samples`; `done(0)` or a negative errno. */
+  sample(record: SampleRecord, bootId: number, done: (err: number) => void): void;
+}
+
 /** A log line as the driver recorded it: uptime stamp plus simulation time and boot number. */
 export type DeviceLogRecord =
   | { readonly kind: 'log'; readonly simMs: number; readonly boot: number; readonly atMs: number; readonly level: LogLevel; readonly module: string; readonly message: string }
@@ -79,8 +92,17 @@ export interface DeviceDriverInput {
    * e.g. a boot counter kept in the settings partition. Default: the driver's own boot count.
    */
   readonly bootId?: () => number;
-  /** Log records and delivered samples kept each before the oldest are dropped (default 50 000). */
+  /** Log records and delivered samples kept each before the oldest are dropped (default 50 000; 0 keeps none). */
   readonly historyLimit?: number;
+  /** Called with every log record (banners included) as it is made. */
+  readonly onLog?: (record: DeviceLogRecord) => void;
+  /**
+   * Carries DDI exchanges and sample posts instead of `ota.transport` / `samples`; the network
+   * model still decides whether a request can leave the device (and how long that takes).
+   */
+  readonly link?: DeviceLink;
+  /** Uniform draws in [0, 1) for the OTA task's G7 check jitter (carried in poll answers' events). */
+  readonly random?: () => number;
 }
 
 /** Observes every reducer step (for tests and traces). */
@@ -118,7 +140,7 @@ const DEFAULT_HISTORY_LIMIT = 50_000;
 /** Appends to a bounded history: past the limit by a quarter, the oldest are cut back to it (amortised O(1)). */
 function pushBounded<T>(list: T[], item: T, limit: number): void {
   list.push(item);
-  if (list.length > limit + Math.max(1, limit >> 2)) list.splice(0, list.length - limit);
+  if (list.length > limit + Math.max(limit === 0 ? 0 : 1, limit >> 2)) list.splice(0, list.length - limit);
 }
 
 const SAMPLE_PAYLOAD_BYTES = 48; // {"temp": 23125, "timestamp_ms": 1234567} (+ "boot_id" rides in the same frame)
@@ -128,7 +150,9 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
   const { scheduler, sensor, network, ota } = input;
   const watchdogMs = input.watchdogMs === undefined ? 60_000 : input.watchdogMs;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  if (!Number.isInteger(historyLimit) || historyLimit < 1) throw new RangeError(`device driver: expected historyLimit to be a positive integer, got ${historyLimit}`);
+  if (!Number.isInteger(historyLimit) || historyLimit < 0) throw new RangeError(`device driver: expected historyLimit to be a non-negative integer, got ${historyLimit}`);
+  const link = input.link;
+  const onLog = input.onLog;
   let state: DeviceState | null = null;
   let epoch = 0;
   let bootAt = 0;
@@ -154,17 +178,33 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     timers.add(id);
   };
 
-  const record = (level: LogLevel, module: string, message: string): void => {
-    pushBounded(logs, { kind: 'log', simMs: scheduler.nowMs(), boot: bootCount, atMs: uptime(), level, module, message }, historyLimit);
+  const keep = (r: DeviceLogRecord): void => {
+    if (historyLimit > 0) pushBounded(logs, r, historyLimit);
+    onLog?.(r);
   };
 
+  const record = (level: LogLevel, module: string, message: string): void => {
+    keep({ kind: 'log', simMs: scheduler.nowMs(), boot: bootCount, atMs: uptime(), level, module, message });
+  };
+
+  // One pending watchdog timer at a time: a feed only moves `fedAt`; when the timer comes due
+  // before `fedAt + watchdogMs` it re-arms there, so the reset happens at the same instant as
+  // with a timer restarted at every feed, for a fraction of the kernel events.
+  let fedAt = 0;
+  const armWatchdog = (atMs: number): void => {
+    const mine = epoch;
+    watchdog = scheduler.at(atMs, () => {
+      watchdog = undefined;
+      if (mine !== epoch || watchdogMs === null) return;
+      const due = fedAt + watchdogMs;
+      if (scheduler.nowMs() >= due) reset('watchdog');
+      else armWatchdog(due);
+    });
+  };
   const feedWatchdog = (): void => {
     if (watchdogMs === null) return;
-    if (watchdog !== undefined) scheduler.cancel(watchdog);
-    const mine = epoch;
-    watchdog = scheduler.after(watchdogMs, () => {
-      if (mine === epoch) reset('watchdog');
-    });
+    fedAt = scheduler.nowMs();
+    if (watchdog === undefined) armWatchdog(fedAt + watchdogMs);
   };
 
   const dispatch = (event: DeviceEvent): void => {
@@ -185,12 +225,19 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
     const issuedAt = scheduler.nowMs();
     const bytes = request.kind === 'download' ? request.toByte - request.fromByte + 1 : DDI_JSON_BYTES;
     const net = network.exchange(issuedAt, bytes, 'ddi');
-    const deliver = (result: DdiResult): void => later(0, () => dispatch({ type: 'ota.ddi.result', atMs: uptime(), result }), issuedAt + net.durationMs);
+    const draw = (): { draw?: number } => (input.random !== undefined && request.kind === 'poll' ? { draw: input.random() } : {});
+    const deliver = (result: DdiResult): void => later(0, () => dispatch({ type: 'ota.ddi.result', atMs: uptime(), result, ...draw() }), issuedAt + net.durationMs);
     if (net.err !== 0) {
       deliver({ ok: false, err: net.err });
       return;
     }
     const mine = epoch;
+    if (link !== undefined) {
+      link.ddi(request, (result) => {
+        if (mine === epoch) dispatch({ type: 'ota.ddi.result', atMs: uptime(), result, ...draw() });
+      });
+      return;
+    }
     inflight = ota.transport.exchange(request).then((result) => {
       if (mine === epoch) deliver(result);
     });
@@ -227,14 +274,22 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
         const r = network.exchange(now, SAMPLE_PAYLOAD_BYTES, 'samples');
         const done = (err: number): void =>
           later(0, () => {
-            if (err === 0) pushBounded(delivered, effect.record, historyLimit);
+            if (err === 0 && historyLimit > 0) pushBounded(delivered, effect.record, historyLimit);
             dispatch({ type: 'http.send.done', atMs: uptime(), err });
           }, now + r.durationMs);
+        const mine = epoch;
+        if (r.err === 0 && link !== undefined) {
+          link.sample(effect.record, bootId, (err) => {
+            if (mine !== epoch) return;
+            if (err === 0 && historyLimit > 0) pushBounded(delivered, effect.record, historyLimit);
+            dispatch({ type: 'http.send.done', atMs: uptime(), err });
+          });
+          return;
+        }
         if (r.err !== 0 || input.samples === undefined) {
           done(r.err);
           return;
         }
-        const mine = epoch;
         inflight = input.samples.post(effect.record, bootId).then((err) => {
           if (mine === epoch) done(err);
         });
@@ -312,7 +367,7 @@ export function createDeviceDriver(input: DeviceDriverInput): DeviceDriver {
       ota: { ...device.ota, ...(faults.neverConfirms === true ? { neverConfirms: true } : {}) },
       ...(bootInfo === undefined ? {} : { boot: bootInfo }),
     });
-    pushBounded(logs, { kind: 'banner', simMs: bootAt, boot: bootCount, version: bootInfo?.runningVersion ?? fw?.version ?? input.version ?? 'unversioned', reason }, historyLimit);
+    keep({ kind: 'banner', simMs: bootAt, boot: bootCount, version: bootInfo?.runningVersion ?? fw?.version ?? input.version ?? 'unversioned', reason });
     if (faults.crashAfterMs !== undefined) {
       const mine = epoch;
       later(faults.crashAfterMs, () => {

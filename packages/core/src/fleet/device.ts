@@ -1,10 +1,12 @@
 /**
  * @module fleet/device
- * One fleet device: its own flash and MCUboot twin (boards/), the firmware in its primary slot
- * (a real signed image whose descriptor carries a bad build's faults), and a DDI client shaped
- * by a client profile (profiles.ts). Unlike device/driver.ts it does not run the sensor loop:
- * a fleet run is about updates, and 100 000 devices cannot afford a 50 ms main loop each. It is
- * an imperative agent on the discrete-event kernel: every wait is a kernel event, every HTTP
+ * What a fleet member is (`FleetMember`), what the fleet gives it (`FleetDeviceHost`), and the
+ * light agent of the foreign client profiles (zephyr, swupdate, rauc): one fleet device with its
+ * own flash and MCUboot twin (boards/), the firmware in its primary slot (a real signed image
+ * whose descriptor carries a bad build's faults), and a DDI client shaped by a client profile
+ * (profiles.ts). Our own device (`slotwise`) is not this agent: it is the device of issue 5
+ * (slotwise-device.ts). The agent does not run a sensor loop; it is an imperative agent on the
+ * discrete-event kernel: every wait is a kernel event, every HTTP
  * exchange goes through the fleet (`FleetDeviceHost.send`), which applies the link model.
  * RAM state dies with each reset (an epoch guards stale events); the saved action, the flash
  * and (Zephyr SAVE_PROGRESS) the download progress survive. A PowerLoss from the flash is a
@@ -21,6 +23,7 @@ import type { BoardDevice } from '../boards/factory.js';
 import { ddiBasePath, parseSleep } from '../protocol/ddi.js';
 import type { HttpRequest } from '../protocol/transport.js';
 import type { Random } from '../sim/random.js';
+import type { SimScheduler } from '../sim/scheduler.js';
 import type { LinkSpec } from './network.js';
 import { backoffMs, type ClientProfile } from './profiles.js';
 import type { PowerCutPhase } from './scenario.js';
@@ -30,14 +33,54 @@ export type ExchangeResult =
   | { readonly ok: true; readonly status: number; readonly body: Uint8Array; readonly broken: boolean }
   | { readonly ok: false; readonly reason: 'outage' | 'lost' | 'refused' };
 
+/** What the fleet needs of each of its devices, whichever client it runs. */
+export interface FleetMember {
+  readonly index: number;
+  readonly controllerId: string;
+  readonly profile: ClientProfile;
+  readonly link: LinkSpec;
+  readonly random: Random;
+  readonly board: BoardDevice;
+  /** Version running now ('none' before the first boot). */
+  readonly running: string;
+  readonly bricked: boolean;
+  readonly isConfirmed: boolean;
+  /** True when nothing is in progress: no open download, no report to send, confirmed. */
+  readonly settled: boolean;
+  /** The flash changed since the last compaction. */
+  readonly flashDirty: boolean;
+  readonly polls: number;
+  /** Download response bytes received, whole or cut short. */
+  readonly downloadBytes: number;
+  /** Image bytes of the downloads completed (the denominator of bytes sent per image byte). */
+  readonly completedBytes: number;
+  readonly powerLosses: number;
+  /** Virtual time at which each version was first confirmed running. */
+  readonly confirmedAt: ReadonlyMap<string, number>;
+  compactFlash(): void;
+  attach(host: FleetDeviceHost): void;
+  powerOn(): void;
+  /** Final classification against `target` (a version); 'bricked' wins. */
+  outcome(target: string | null): DeviceOutcomeTag;
+}
+
 /** What the fleet provides to its devices. */
 export interface FleetDeviceHost {
   nowMs(): number;
+  /** The kernel (its clock is the run's clock); devices schedule their own timers on it. */
+  readonly scheduler: SimScheduler;
+  /** Kernel time at which the run started (link outages are relative to it). */
+  readonly startMs: number;
   /** Runs `fn` after `delayMs` of virtual time. */
   after(delayMs: number, fn: () => void): void;
   /** Sends one request over the device's link; `done` runs when the answer (or failure) arrives. */
-  send(device: FleetDevice, request: HttpRequest, done: (r: ExchangeResult) => void): void;
-  trace(device: FleetDevice, line: string): void;
+  send(device: FleetMember, request: HttpRequest, done: (r: ExchangeResult) => void): void;
+  /**
+   * Carries a request of `requestBytes` over the device's link to a server that answers 200 with
+   * `responseBytes` and keeps nothing (used for samples when the server port takes none).
+   */
+  carry(device: FleetMember, requestBytes: number, responseBytes: number, done: (r: ExchangeResult) => void): void;
+  trace(device: FleetMember, line: string): void;
   readonly crypto: CryptoPort;
   readonly tenant: string;
   /** Devices authenticate with the tenant's gateway token and register on first contact. */
@@ -91,7 +134,7 @@ const get = (o: unknown, ...path: string[]): unknown => {
   return v;
 };
 
-export class FleetDevice {
+export class FleetDevice implements FleetMember {
   readonly index: number;
   readonly controllerId: string;
   readonly profile: ClientProfile;

@@ -27,6 +27,7 @@ test('a bad field is a SW_ERR_SIM_SCENARIO_INVALID naming its path', () => {
     [(s) => (s['colour'] = 'red'), /\$\.colour: unknown field/],
     [(s) => ((s['operator'] as unknown[]).push({ atMs: 1, op: 'pause', rollout: 'nope' })), /\$\.operator\[2\]\.rollout: no earlier rollout step named "nope"/],
     [(s) => ((s['networks'] as Record<string, Record<string, unknown>>)['wifi']!['lossRate'] = 2), /\$\.networks\.wifi\.lossRate: expected a number in \[0, 0\.99\]/],
+    [(s) => ((s['groups'] as Record<string, unknown>[])[0]!['overrides'] = { persistProgress: true }), /\$\.groups\[0\]\.overrides\.persistProgress: the slotwise device keeps download progress in RAM only/],
   ];
   for (const [mutate, message] of cases) {
     const s = happy();

@@ -1,6 +1,8 @@
 /**
  * @module fleet/fleet
- * The fleet run (issue 6): N devices (device.ts) on one discrete-event kernel, their links
+ * The fleet run (issue 6): N devices on one discrete-event kernel — our own device
+ * (slotwise-device.ts: the issue 5 reducer and driver) or the light agent of a foreign client
+ * (device.ts) — their links
  * (network.ts), the update server behind a port (`FleetServerPort`: in-process via inject or
  * a real one over HTTP), and the operator's script. Requests reach the server at the virtual
  * time the link delivers them; the loop awaits every server exchange before taking the next
@@ -17,7 +19,8 @@ import { readFirmware } from '../device/firmware.js';
 import type { HttpRequest, Transport } from '../protocol/transport.js';
 import { createRandom } from '../sim/random.js';
 import type { SimScheduler } from '../sim/scheduler.js';
-import { FleetDevice, type DeviceOutcomeTag, type ExchangeResult, type FleetDeviceHost } from './device.js';
+import { FleetDevice, type DeviceOutcomeTag, type ExchangeResult, type FleetDeviceHost, type FleetMember } from './device.js';
+import { SlotwiseFleetDevice } from './slotwise-device.js';
 import { planRequest, planResponse } from './network.js';
 import { resolveProfile } from './profiles.js';
 import { targetRelease, type OperatorStep, type PowerCutPhase, type Scenario } from './scenario.js';
@@ -49,6 +52,11 @@ export interface FleetServerPort {
   rollouts(): Promise<readonly RolloutStatus[]>;
   /** Closes the app and builds a new one on the same store. */
   restart(): Promise<void>;
+  /**
+   * Registers a device and returns its target token, so that its samples reach the server's
+   * telemetry (`POST /api/v1/samples`). Without it, samples cross the link and are not kept.
+   */
+  deviceToken?(controllerId: string): Promise<string>;
 }
 
 /** Waits until virtual time `virtualMs` (ms since the run started) is due on a real clock. */
@@ -125,7 +133,7 @@ export interface FleetResult {
 }
 
 export interface Fleet {
-  readonly devices: readonly FleetDevice[];
+  readonly devices: readonly FleetMember[];
   readonly images: ReadonlyMap<string, FleetImage>;
   run(options?: FleetRunOptions): Promise<FleetResult>;
 }
@@ -133,6 +141,7 @@ export interface Fleet {
 const HOUSEKEEPING_MS = 10_000;
 const SETTLE_CHECK_MS = 60_000;
 const START_SPREAD_MS = 30_000;
+const NO_BODY = new Uint8Array(0);
 
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return 0;
@@ -166,7 +175,7 @@ export function createFleet(input: FleetInput): Fleet {
   };
 
   const totalShare = scenario.groups.reduce((a, g) => a + g.share, 0);
-  const devices: FleetDevice[] = [];
+  const devices: FleetMember[] = [];
   const cuts = scenario.faults?.powerCuts;
   for (let i = 0; i < scenario.devices; i++) {
     // Each device draws from its own fork: adding device N+1 changes nothing for devices 0..N.
@@ -182,18 +191,17 @@ export function createFleet(input: FleetInput): Fleet {
     }
     const phases: PowerCutPhase[] = [];
     for (const p of cuts?.during ?? []) if (rnd.float() < (cuts?.share ?? 0)) phases.push(p);
-    devices.push(
-      new FleetDevice({
-        index: i,
-        controllerId: `sim-${String(i).padStart(6, '0')}`,
-        profile: resolveProfile(group.profile, group.overrides),
-        link: scenario.networks[group.network]!,
-        board: factory(group.board, group.release).newDevice(),
-        random: rnd,
-        powerCuts: phases,
-        powerOffMs: cuts?.offMs ?? 5_000,
-      }),
-    );
+    const member = {
+      index: i,
+      controllerId: `sim-${String(i).padStart(6, '0')}`,
+      profile: resolveProfile(group.profile, group.overrides),
+      link: scenario.networks[group.network]!,
+      board: factory(group.board, group.release).newDevice(),
+      random: rnd,
+      powerCuts: phases,
+      powerOffMs: cuts?.offMs ?? 5_000,
+    };
+    devices.push(group.profile === 'slotwise' ? new SlotwiseFleetDevice(member) : new FleetDevice(member));
   }
 
   const inflight: Promise<unknown>[] = [];
@@ -201,6 +209,7 @@ export function createFleet(input: FleetInput): Fleet {
   const latencies: number[] = [];
   let requests = 0;
   let serverDownUntil = -Infinity;
+  const restartWindows = scenario.operator.flatMap((st) => (st.op === 'server.restart' ? [{ fromMs: st.atMs, untilMs: st.atMs + (st.downMs ?? 0) }] : []));
   let stop = false;
   const traceId = input.traceDevice;
 
@@ -218,10 +227,27 @@ export function createFleet(input: FleetInput): Fleet {
     crypto,
     tenant: input.tenant,
     gatewayToken: input.gatewayToken,
+    scheduler,
+    startMs: t0,
     nowMs: () => scheduler.nowMs(),
     after: (delayMs, fn) => void scheduler.after(delayMs, fn),
     trace: (d, line) => traceLine(d.controllerId, line),
-    send(d: FleetDevice, req: HttpRequest, done: (r: ExchangeResult) => void) {
+    carry(d, requestBytes, responseBytes, done) {
+      // One kernel event per exchange: the server's down windows are known from the script.
+      const sentAt = rel();
+      const plan = planRequest(d.link, d.random, sentAt, requestBytes);
+      if (plan.kind === 'fails') {
+        scheduler.at(t0 + plan.atMs, () => done({ ok: false, reason: plan.reason }));
+        return;
+      }
+      if (restartWindows.some((w) => plan.atMs >= w.fromMs && plan.atMs < w.untilMs)) {
+        scheduler.at(t0 + plan.atMs + d.link.latencyMs, () => done({ ok: false, reason: 'refused' }));
+        return;
+      }
+      const rp = planResponse(d.link, d.random, sentAt, plan.atMs, responseBytes);
+      scheduler.at(t0 + rp.atMs, () => done({ ok: true, status: 200, body: NO_BODY, broken: rp.broken }));
+    },
+    send(d: FleetMember, req: HttpRequest, done: (r: ExchangeResult) => void) {
       const sentAt = rel();
       const reqBytes = req.body === undefined ? 0 : req.body.length;
       const plan = planRequest(d.link, d.random, sentAt, reqBytes);
@@ -269,6 +295,10 @@ export function createFleet(input: FleetInput): Fleet {
 
   async function run(options: FleetRunOptions = {}): Promise<FleetResult> {
     const end = t0 + scenario.durationMs;
+    if (server.deviceToken !== undefined) {
+      // Factory provisioning: our devices carry their own token for telemetry.
+      for (const d of devices) if (d instanceof SlotwiseFleetDevice) d.sampleToken = await server.deviceToken(d.controllerId);
+    }
     for (const d of devices) {
       const at = d.random.below(START_SPREAD_MS);
       scheduler.at(t0 + at, () => d.powerOn());
@@ -298,7 +328,8 @@ export function createFleet(input: FleetInput): Fleet {
         const all = countUpdated() === devices.length;
         inflight.push(
           server.rollouts().then((rs) => {
-            if (all || rs.every((r) => r.state !== 'running')) stop = true;
+            // A paused rollout may still have actions its devices have not fetched yet: wait for them.
+            if (all || rs.every((r) => r.state !== 'running' && r.stages.every((st) => st.open === 0))) stop = true;
           }),
         );
       }

@@ -1,10 +1,19 @@
 /**
  * @module fleet/profiles
  * Client profiles: how a fleet device's OTA client talks DDI (hawkbit-ddi.md Part B), so the
- * server is exercised as real fleets exercise it. One agent (device.ts) reads these switches:
- * - `slotwise`: our device (device.md §15.6): Range chunks paced per WAIT visit, proceeding
- *   feedback, confirm after a health check, real success/failure (rollback) reports, ±10 %
- *   jitter, backoff 10/60/300 s; RAM progress is lost on reset.
+ * server is exercised as real fleets exercise it.
+ * - `slotwise`: our device itself (slotwise-device.ts runs the issue 5 reducer and its OTA task),
+ *   so its behaviour is the reducer's (device.md §15.6): one poll when due from IDLE or WAIT,
+ *   `chunksPerVisit` Range chunks of `chunkBytes` per WAIT visit (paced by the sample interval),
+ *   no proceeding feedback, confirm on the first delivered sample after `healthDelayMs` of uptime
+ *   (`confirm: 'health'`) or at BOOT (`'boot'`), a reset after `healthTimeoutMs` unconfirmed,
+ *   closed success/failure (rollback) reports, §10 backoff 10/60/300 s on a separate OTA counter,
+ *   ±10 % jitter on the check interval (G7's switch for fleet simulations; without it a fleet
+ *   powered on together polls in one herd forever), RAM progress lost on reset. Only chunkBytes,
+ *   chunksPerVisit, resume, confirm, healthDelayMs, healthTimeoutMs, jitter and defaultPollMs
+ *   (the check interval before the server names one) are read, as OTA options; the other fields
+ *   below state what the reducer does.
+ * The light agent (device.ts) reads every switch for the foreign clients:
  * - `zephyr` (B.1): one GET per probe, no progress feedback, confirm on init (health =
  *   reaching hawkbit_init), reboot on an unconfirmed image, `closed/success` even after a
  *   rollback (quirk 9) with the running version as attribute, Range resume only with
@@ -74,7 +83,7 @@ export const CLIENT_PROFILES: Readonly<Record<ProfileName, ClientProfile>> = {
     retries: 0,
     retryWaitMs: 0,
     headFirst: false,
-    progressFeedback: true,
+    progressFeedback: false,
     successBeforeReboot: false,
     rollbackReport: 'failure',
     confirm: 'health',

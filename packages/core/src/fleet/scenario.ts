@@ -249,9 +249,13 @@ export function parseScenario(input: unknown): Scenario {
     const release = str(go['release'], gc.at('release'));
     if (releases[release] === undefined) gc.at('release').fail(`no release named "${release}" in releases`);
     const overrides = opt(go, 'overrides', gc, readOverrides);
+    const profile = oneOf(go['profile'], gc.at('profile'), Object.keys(CLIENT_PROFILES) as ProfileName[]);
+    if (profile === 'slotwise' && overrides?.persistProgress === true) {
+      gc.at('overrides').at('persistProgress').fail('the slotwise device keeps download progress in RAM only (device.md §15.6); it cannot persist it');
+    }
     return {
       share: num(go['share'] ?? 1, gc.at('share'), 0),
-      profile: oneOf(go['profile'], gc.at('profile'), Object.keys(CLIENT_PROFILES) as ProfileName[]),
+      profile,
       network,
       board,
       release,

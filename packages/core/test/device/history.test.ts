@@ -1,6 +1,7 @@
 /**
  * The driver's log and delivered-sample histories are bounded: a device left running keeps only
- * the newest `historyLimit` of each, and a host that forwards them drains them.
+ * the newest `historyLimit` of each, and a host that forwards them drains them (or keeps none and
+ * takes each log record from `onLog`, as the fleet does).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,26 @@ test('driver histories: draining returns everything held once, in order, and lat
   assert.ok(d.delivered.length >= 59 && d.delivered[0]!.timestamp_ms > samples[samples.length - 1]!.timestamp_ms);
 });
 
-test('driver histories: a non-positive limit is misuse', () => {
-  assert.throws(() => driver(0), RangeError);
+test('driver histories: a negative or fractional limit is misuse', () => {
+  assert.throws(() => driver(-1), RangeError);
+  assert.throws(() => driver(1.5), RangeError);
+});
+
+test('driver histories: limit 0 keeps nothing, and onLog sees every record as it is made', async () => {
+  const scheduler = createScheduler(0);
+  const seen: string[] = [];
+  const d = createDeviceDriver({
+    scheduler,
+    sensor: createMcp9808Chip(() => 22),
+    network: createNetworkModel(),
+    version: '1.0.0',
+    historyLimit: 0,
+    onLog: (r) => seen.push(r.kind === 'banner' ? `banner ${r.version}` : r.message),
+  });
+  d.start();
+  await d.runUntil(HOUR);
+  assert.deepEqual([d.logs.length, d.delivered.length], [0, 0]);
+  assert.equal(seen[0], 'banner 1.0.0');
+  assert.equal(seen[1], 'State: BOOT -> SENSOR_INIT');
+  assert.ok(seen.filter((m) => m === 'State: SAMPLE -> SEND').length >= 59, `${seen.length} records in an hour`);
 });

@@ -100,3 +100,44 @@ test('a cancel of the action already handed to MCUboot is refused; any other can
   const [, e2] = poll(installed, '/x/cancelAction/1');
   assert.deepEqual(e2.find((e) => e.type === 'ddi.request'), { type: 'ddi.request', request: { kind: 'cancelFeedback', href: '/x/cancelAction/1', finished: 'failure' } });
 });
+
+/** Polls once from IDLE with a `sleepMs` answer and the given draw; returns next_check_at_ms. */
+function nextCheck(checkJitter: number, draw: number | undefined): number {
+  let [s] = otaStep(createOtaState(boot, { checkJitter }), { type: 'ota.slot', atMs: 1000, host: 'IDLE', bufferEmpty: true });
+  [s] = otaStep(s, { type: 'ota.ddi.result', atMs: 1000, result: { ok: true, answer: { kind: 'poll', sleepMs: 600_000 } }, ...(draw === undefined ? {} : { draw }) });
+  return s.ctx.next_check_at_ms;
+}
+
+test('G7 check jitter: off by default (draws ignored); on, the next check is the interval ± the fraction, by the draw', () => {
+  assert.equal(nextCheck(0, 0), 601_000);
+  assert.equal(nextCheck(0, 0.99), 601_000);
+  assert.equal(nextCheck(0.1, 0), 1000 + 540_000);
+  assert.equal(nextCheck(0.1, 0.5), 1000 + 600_000);
+  assert.equal(nextCheck(0.1, 0.75), 1000 + 630_000);
+  assert.throws(() => createOtaState(boot, { checkJitter: 1 }), RangeError);
+});
+
+test('health confirm waits for confirmAfterUptimeMs: a delivery before it does not confirm, the first one after it does', () => {
+  const s0 = createOtaState({ runningVersion: '2.0.0', confirmed: false, savedAction: { actionId: '1', version: '2.0.0' } }, { confirmAfterUptimeMs: 62_000 });
+  const [early, e1] = otaStep(s0, { type: 'app.delivered', atMs: 61_999 });
+  assert.equal(early.confirmed, false);
+  assert.deepEqual(e1, []);
+  const [late, e2] = otaStep(early, { type: 'app.delivered', atMs: 62_000 });
+  assert.equal(late.confirmed, true);
+  assert.ok(e2.some((e) => e.type === 'boot.confirm'));
+});
+
+test('resumeDownloads: a failed chunk resumes from bytes_written, or (off) restarts the image from byte 0', () => {
+  for (const resume of [true, false]) {
+    const idle = serve(createOtaState(boot, { chunkBytes: 4096, resumeDownloads: resume }), 'IDLE');
+    let [s, effects] = otaStep(idle.s, { type: 'ota.slot', atMs: 2000, host: 'WAIT', bufferEmpty: true });
+    const first = effects.find((e) => e.type === 'ddi.request');
+    assert.ok(first?.type === 'ddi.request' && first.request.kind === 'download');
+    [s] = otaStep(s, { type: 'ota.ddi.result', atMs: 2000, result: answer(first.request, {}) });
+    assert.equal(s.ctx.bytes_written, 4096);
+    [s, effects] = otaStep(s, { type: 'ota.ddi.result', atMs: 2100, result: { ok: false, err: -104 } });
+    assert.ok(effects.some((e) => e.type === 'watchdog.feed'), 'a failure feeds the watchdog');
+    assert.equal(s.ctx.bytes_written, resume ? 4096 : 0);
+    assert.equal(s.erasedBytes, resume ? 4096 : 0);
+  }
+});

@@ -61,6 +61,18 @@ export interface OtaOptions {
    * reverts it (issue 5 (c)). Buffered samples of an image that never delivered are lost with it.
    */
   readonly healthTimeoutMs: number;
+  /**
+   * `health` policy: a delivery confirms only once the image has run this long (0: the first
+   * delivery confirms). A build that crashes sooner never confirms, so MCUboot reverts it.
+   */
+  readonly confirmAfterUptimeMs: number;
+  /** G29: a failed chunk is fetched again from `bytes_written` (true) or the download restarts at 0. */
+  readonly resumeDownloads: boolean;
+  /**
+   * G7's jitter switch for fleet simulations: the next check is `interval × (1 ± checkJitter)`,
+   * drawn from the `draw` a poll answer's event carries (0: no jitter, the faithful default).
+   */
+  readonly checkJitter: number;
   /** Fault switch of a test build (firmware.ts): this firmware never confirms itself. */
   readonly neverConfirms: boolean;
   readonly logModule: string;
@@ -74,6 +86,9 @@ export const DEFAULT_OTA_OPTIONS: OtaOptions = {
   slotSizeBytes: 0x70000,
   eraseSizeBytes: 4096,
   healthTimeoutMs: 600_000,
+  confirmAfterUptimeMs: 0,
+  resumeDownloads: true,
+  checkJitter: 0,
   neverConfirms: false,
   logModule: 'ota',
 };
@@ -108,7 +123,8 @@ export interface OtaState {
 
 export type OtaEvent =
   | { readonly type: 'ota.slot'; readonly atMs: number; readonly host: OtaHost; readonly bufferEmpty: boolean }
-  | { readonly type: 'ota.ddi.result'; readonly atMs: number; readonly result: DdiResult }
+  /** `draw`: a uniform number in [0, 1) from the host's random port, for `checkJitter`. */
+  | { readonly type: 'ota.ddi.result'; readonly atMs: number; readonly result: DdiResult; readonly draw?: number }
   | { readonly type: 'ota.hash.done'; readonly atMs: number; readonly sha256: string }
   | { readonly type: 'app.booted'; readonly atMs: number }
   | { readonly type: 'app.delivered'; readonly atMs: number }
@@ -136,6 +152,10 @@ export function createOtaState(boot: BootInfo, overrides: Partial<OtaOptions> = 
   const options = { ...DEFAULT_OTA_OPTIONS, ...overrides };
   for (const k of ['chunkBytes', 'chunksPerWait', 'checkIntervalMs', 'slotSizeBytes', 'eraseSizeBytes', 'healthTimeoutMs'] as const) {
     if (!Number.isInteger(options[k]) || options[k] <= 0) throw new RangeError(`ota options: expected ${k} to be a positive integer, got ${options[k]}`);
+  }
+  if (!(options.checkJitter >= 0 && options.checkJitter < 1)) throw new RangeError(`ota options: expected checkJitter in [0, 1), got ${options.checkJitter}`);
+  if (!Number.isInteger(options.confirmAfterUptimeMs) || options.confirmAfterUptimeMs < 0) {
+    throw new RangeError(`ota options: expected confirmAfterUptimeMs to be a non-negative integer, got ${options.confirmAfterUptimeMs}`);
   }
   return {
     ctx: {
@@ -238,7 +258,9 @@ function fail(s: OtaState, atMs: number, err: number, effects: OtaEffect[]): Ota
     type: 'log',
     entry: { level: 'err', module: s.options.logModule, message: `OTA error ${err}, retry ${s.ctx.ota_retry_count}, wait ${delay} ms` },
   };
-  return [{ ...s, ctx, phase: { tag: 'parked' } }, [...effects, log, { type: 'ota.yield' }]];
+  // The failure path is a decision, like the app's change to ERROR: it feeds the watchdog, so a
+  // 30 s HTTP timeout followed by a 30 s WAIT slice cannot starve it (found by the fleet run).
+  return [{ ...s, ctx, phase: { tag: 'parked' } }, [...effects, log, { type: 'watchdog.feed' }, { type: 'ota.yield' }]];
 }
 
 function reportRunning(s: OtaState): DdiRequest {
@@ -313,10 +335,13 @@ function onChunk(s: OtaState, atMs: number, bytes: Uint8Array): OtaStep {
   return proceed(next, atMs, effects);
 }
 
-function onResult(s: OtaState, atMs: number, result: DdiResult): OtaStep {
+function onResult(s: OtaState, atMs: number, result: DdiResult, draw: number): OtaStep {
   if (s.phase.tag !== 'busy') return [s, []];
   const awaiting = s.phase.awaiting;
-  if (!result.ok) return fail(s, atMs, result.err, []);
+  if (!result.ok) {
+    const restart = awaiting === 'download' && !s.options.resumeDownloads;
+    return fail(restart ? { ...s, ctx: { ...s.ctx, bytes_written: 0, download_in_progress: false }, erasedBytes: 0 } : s, atMs, result.err, []);
+  }
   const a = result.answer;
   if (a.kind !== awaiting && !(a.kind === 'ack' && (awaiting === 'feedback' || awaiting === 'configData' || awaiting === 'cancelFeedback'))) {
     return fail(s, atMs, -Errno.EBADMSG, []);
@@ -331,7 +356,9 @@ function onResult(s: OtaState, atMs: number, result: DdiResult): OtaStep {
       return proceed({ ...ok, outbox, saved }, atMs, [...clear, { type: 'watchdog.feed' }]);
     }
     case 'poll': {
-      const ctx = { ...ok.ctx, next_check_at_ms: atMs + (a.sleepMs > 0 ? a.sleepMs : s.options.checkIntervalMs) };
+      const interval = a.sleepMs > 0 ? a.sleepMs : s.options.checkIntervalMs;
+      const j = s.options.checkJitter;
+      const ctx = { ...ok.ctx, next_check_at_ms: atMs + (j > 0 ? Math.round(interval * (1 - j + 2 * j * draw)) : interval) };
       const outbox = a.configData === true ? [...s.outbox, reportRunning(s)] : s.outbox;
       const next: OtaState = { ...ok, ctx, outbox };
       if (a.cancelAction !== undefined) {
@@ -362,7 +389,7 @@ export function otaStep(s: OtaState, e: OtaEvent): OtaStep {
       if (s.phase.tag === 'busy') return [s, []];
       return proceed({ ...s, phase: { tag: 'busy', host: e.host, bufferEmpty: e.bufferEmpty, awaiting: 'poll', chunksLeft: s.options.chunksPerWait } }, e.atMs, []);
     case 'ota.ddi.result':
-      return onResult(s, e.atMs, e.result);
+      return onResult(s, e.atMs, e.result, e.draw ?? 0.5);
     case 'ota.hash.done': {
       if (s.phase.tag !== 'busy' || s.phase.awaiting !== 'hash') return [s, []];
       const ctx = { ...s.ctx, download_in_progress: false };
@@ -388,7 +415,7 @@ export function otaStep(s: OtaState, e: OtaEvent): OtaStep {
       }
       return [s, []];
     case 'app.delivered':
-      return !s.confirmed && s.options.confirmPolicy === 'health' && !s.options.neverConfirms ? confirm(s) : [s, []];
+      return !s.confirmed && s.options.confirmPolicy === 'health' && !s.options.neverConfirms && e.atMs >= s.options.confirmAfterUptimeMs ? confirm(s) : [s, []];
     case 'health.expired':
       if (s.confirmed) return [s, []];
       return [
