@@ -52,7 +52,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       ...(options.checkBootable === undefined ? {} : { checkBootable: options.checkBootable }),
       ...(options.serverModel === undefined ? {} : { serverModel: options.serverModel }),
     });
-    return await fleet.run({ ...(options.pacer === undefined ? {} : { pacer: options.pacer }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+    return await fleet.run({
+      ...(options.pacer === undefined ? {} : { pacer: options.pacer }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      // inject() releases each response on a later event-loop turn (setImmediate): give it turns,
+      // or a mass download keeps every served chunk alive until the run ends.
+      hostTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    });
   } finally {
     await server.close();
   }
