@@ -16,7 +16,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AheadRequest, CryptoPort, SignAheadRequest, SignatureScheme } from '../crypto/port.js';
 import { canVerifyDigest, ecdsaScalarOf, nodeCrypto } from './crypto.js';
-import { finishSignature, randomNonce, type PrehashCurve } from './ecdsa-prehash.js';
+import { decodeNonce, encodeNonce, finishSignature, randomNonce, type PrehashCurve } from './ecdsa-prehash.js';
 
 const SCHEMES: readonly SignatureScheme[] = ['ecdsa-p256', 'ecdsa-p384', 'rsa-pss', 'ed25519'];
 const CURVES: readonly PrehashCurve[] = ['prime256v1', 'secp384r1'];
@@ -65,9 +65,6 @@ export interface ThreadedCrypto extends CryptoPort {
   close(): Promise<void>;
 }
 
-const toBigInt = (b: Uint8Array): bigint => BigInt('0x' + (Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') || '0'));
-const toBytes = (v: bigint, length: number): Buffer => Buffer.from(v.toString(16).padStart(2 * length, '0'), 'hex');
-
 /** nodeCrypto plus verifyAhead and signAhead on a worker thread. */
 export function createThreadedCrypto(): ThreadedCrypto {
   const shared = new SharedArrayBuffer(CONTROL_BYTES + DATA_BYTES);
@@ -88,7 +85,7 @@ export function createThreadedCrypto(): ThreadedCrypto {
     Atomics.notify(control, STATE);
   };
   /** Waits for the answer; the final state, or REQUEST if the thread is gone. The slot is free after. */
-  const await_ = (): number => {
+  const collect = (): number => {
     if (Atomics.load(control, STATE) === REQUEST && Atomics.wait(control, STATE, REQUEST, ANSWER_TIMEOUT_MS) === 'timed-out') usable = false;
     const state = Atomics.load(control, STATE);
     if (state !== REQUEST) Atomics.store(control, STATE, IDLE);
@@ -108,7 +105,7 @@ export function createThreadedCrypto(): ThreadedCrypto {
     data.set(request.signature, request.key.spki.length + request.digest.length);
     submit();
     return () => {
-      const state = await_();
+      const state = collect();
       if (state === VALID || state === INVALID) return state === VALID;
       return nodeCrypto.verify({ ...request, message: request.scheme === 'ed25519' ? request.digest : new Uint8Array(0) });
     };
@@ -122,10 +119,9 @@ export function createThreadedCrypto(): ThreadedCrypto {
     control[ARG] = CURVES.indexOf(ecdsa.curve);
     submit();
     return (digest) => {
-      const state = await_();
+      const state = collect();
       if (state !== ANSWERED || digest === null || digest.length !== size) return null;
-      const nonce = { r: toBigInt(data.subarray(0, size)), kInverse: toBigInt(data.subarray(size, 2 * size)) };
-      return finishSignature(ecdsa.curve, ecdsa.d, digest, nonce);
+      return finishSignature(ecdsa.curve, ecdsa.d, digest, decodeNonce(ecdsa.curve, data.subarray(0, 2 * size)));
     };
   }
 
@@ -169,10 +165,7 @@ function serveVerify(control: Int32Array, data: Uint8Array, keys: Map<string, Ui
 
 function serveNonce(control: Int32Array, data: Uint8Array): number {
   const curve = CURVES[control[ARG] as number] as PrehashCurve;
-  const size = curve === 'prime256v1' ? 32 : 48;
-  const nonce = randomNonce(curve);
-  data.set(toBytes(nonce.r, size), 0);
-  data.set(toBytes(nonce.kInverse, size), size);
+  data.set(encodeNonce(curve, randomNonce(curve)), 0);
   return ANSWERED;
 }
 

@@ -139,6 +139,17 @@ function nonceOf(c: Curve, k: bigint, blind: bigint): EcdsaNonce | null {
   return { r, kInverse: mod(invert(k * blind, c.n) * blind, c.n) };
 }
 
+/** r ‖ k⁻¹ as fixed-length bytes, to hand a nonce between threads. */
+export function encodeNonce(curve: PrehashCurve, nonce: EcdsaNonce): Uint8Array {
+  const size = CURVES[curve].bytes;
+  return Buffer.concat([toBytes(nonce.r, size), toBytes(nonce.kInverse, size)]);
+}
+
+export function decodeNonce(curve: PrehashCurve, bytes: Uint8Array): EcdsaNonce {
+  const size = CURVES[curve].bytes;
+  return { r: toBigInt(bytes.subarray(0, size)), kInverse: toBigInt(bytes.subarray(size, 2 * size)) };
+}
+
 /** A nonce from fresh randomness alone (it may be made before the digest is known). */
 export function randomNonce(curve: PrehashCurve): EcdsaNonce {
   const c = curveOf(curve);
