@@ -64,6 +64,17 @@ export interface FleetMember {
   outcome(target: string | null): DeviceOutcomeTag;
 }
 
+/**
+ * The image in a board's primary slot: header, payload and the TLVs after it (up to 2 KiB, more
+ * than any fleet image carries), read without copying the rest of the slot.
+ */
+export function primaryImageOf(board: BoardDevice): Uint8Array {
+  const p = board.primary;
+  const h = p.read(0, 16);
+  const len = (h[8]! | (h[9]! << 8)) + (h[10]! | (h[11]! << 8)) + ((h[12]! | (h[13]! << 8) | (h[14]! << 16) | (h[15]! << 24)) >>> 0) + 2048;
+  return p.read(0, Math.min(p.size, len));
+}
+
 /** What the fleet provides to its devices. */
 export interface FleetDeviceHost {
   nowMs(): number;
@@ -303,7 +314,7 @@ export class FleetDevice implements FleetMember {
     // Both slots now hold images many devices share: give the sectors to the pool at once,
     // so a fleet mid-rollout does not hold a private copy of every image.
     if (r.ops.length > 0 || this.flashDirty) this.compactFlash();
-    const fw = readFirmware(this.primaryImage());
+    const fw = readFirmware(primaryImageOf(this.board));
     this.running = fw.ok ? fw.descriptor.version : 'unknown';
     this.faults = fw.ok ? fw.descriptor.faults : {};
     const st = readSlotState(this.board.primary, this.board.trailer);
@@ -319,13 +330,6 @@ export class FleetDevice implements FleetMember {
   }
 
   /** The primary slot's image bytes (header, body, TLVs), without copying the rest of the slot. */
-  private primaryImage(): Uint8Array {
-    const p = this.board.primary;
-    const h = p.read(0, 16);
-    const len = (h[8]! | (h[9]! << 8)) + (h[10]! | (h[11]! << 8)) + ((h[12]! | (h[13]! << 8) | (h[14]! << 16) | (h[15]! << 24)) >>> 0) + 2048;
-    return p.read(0, Math.min(p.size, len));
-  }
-
   private planConfirm(): void {
     const f = this.faults;
     const healthy = this.profile.confirm === 'boot' ? true : f.sensorInitFails !== true && f.networkBroken !== true;

@@ -34,7 +34,7 @@ import type { BoardDevice } from '../boards/factory.js';
 import { SAMPLES_PATH } from '../protocol/telemetry.js';
 import type { Random } from '../sim/random.js';
 import type { SimScheduler, TimerId } from '../sim/scheduler.js';
-import type { DeviceOutcomeTag, ExchangeResult, FleetDeviceHost, FleetDeviceInput, FleetMember } from './device.js';
+import { primaryImageOf, type DeviceOutcomeTag, type ExchangeResult, type FleetDeviceHost, type FleetDeviceInput, type FleetMember } from './device.js';
 import { inOutage, type LinkSpec } from './network.js';
 import type { ClientProfile } from './profiles.js';
 import type { PowerCutPhase } from './scenario.js';
@@ -187,7 +187,7 @@ export class SlotwiseFleetDevice implements FleetMember {
     if (r.ops.length > 0 || this.flashDirty) this.compactFlash();
     // The application's boot counter (settings) counts starts of an image: the boot id of G22.
     this.bootCount++;
-    const fw = readFirmware(this.primaryImage());
+    const fw = readFirmware(primaryImageOf(this.board));
     this.firmware = fw.ok ? fw.descriptor : null;
     this.running = fw.ok ? fw.descriptor.version : 'unknown';
     const st = readSlotState(this.board.primary, this.board.trailer);
@@ -199,13 +199,6 @@ export class SlotwiseFleetDevice implements FleetMember {
   }
 
   /** The primary slot's image bytes (header, body, TLVs), without copying the rest of the slot. */
-  private primaryImage(): Uint8Array {
-    const p = this.board.primary;
-    const h = p.read(0, 16);
-    const len = (h[8]! | (h[9]! << 8)) + (h[10]! | (h[11]! << 8)) + ((h[12]! | (h[13]! << 8) | (h[14]! << 16) | (h[15]! << 24)) >>> 0) + 2048;
-    return p.read(0, Math.min(p.size, len));
-  }
-
   private trace(line: string): void {
     this.host.trace(this, line);
   }
